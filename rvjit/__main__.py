@@ -1,0 +1,5 @@
+import sys
+
+from rvjit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,417 @@
+"""IR -> LLVM IR text for a region: one native function that runs a hot block and the blocks it
+reaches directly, with the edges between them as branches (so loops become LLVM loops).
+
+Generated code keeps guest registers in allocas (promoted to SSA by LLVM), loaded at entry and
+stored back at every exit; retired-instruction counts and the block budget are kept in locals
+too and written back before every out-of-line call and at exits.  Loads and stores hit the
+software TLB inline (privileged-spec semantics live in the slow-path helpers).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rvjit.cpu.state import FIELD_INDEX, PAGE_MASK, TLB_SIZE, llvm_type_decls, struct_field_index
+from rvjit.frontend.translate import BlockIR
+from rvjit.ir.helpers import HELPERS
+from rvjit.ir.ops import BINARY_OPS, Insn, Op, Operand, Tmp
+
+MASK64 = 0xFFFF_FFFF_FFFF_FFFF
+MIN64 = 1 << 63
+
+# Helpers whose calls let a block still chain to its successors inside a region: they cannot
+# change the mode, unmask an interrupt or ask the run loop to stop.
+CHAIN_SAFE_HELPERS = frozenset({"lr", "sc", "amo"})
+
+_ICMP = {Op.EQ: "eq", Op.NE: "ne", Op.LT: "slt", Op.LTU: "ult", Op.GE: "sge", Op.GEU: "uge"}
+_SIMPLE = {Op.ADD: "add", Op.SUB: "sub", Op.AND: "and", Op.OR: "or", Op.XOR: "xor",
+           Op.MUL: "mul"}
+_SHIFT = {Op.SHL: "shl", Op.SHR: "lshr", Op.SAR: "ashr"}
+_SIZE_TY = {1: "i8", 2: "i16", 4: "i32", 8: "i64"}
+
+
+def chainable(block: BlockIR) -> bool:
+    return all(i.op is not Op.CALL or i.helper in CHAIN_SAFE_HELPERS for i in block.insns)
+
+
+def _c(v: int) -> str:
+    """An i64 constant as LLVM writes it (signed decimal)."""
+    v &= MASK64
+    return str(v - (1 << 64) if v >> 63 else v)
+
+
+@dataclass
+class _Region:
+    blocks: list[BlockIR]
+    index: dict[int, int]           # pc -> block number inside the region
+
+
+class _Emitter:
+    def __init__(self, fname: str, region: _Region) -> None:
+        self.fname = fname
+        self.region = region
+        self.lines: list[str] = []
+        self.n = 0
+        self.exits: list[tuple[str, str, str]] = []      # (pc value, icount value, from label)
+        self.traps: list[tuple[str, str]] = []            # (icount value, from label)
+        self.cur_label = "entry"
+        self.xregs = sorted({i.reg for b in region.blocks for i in b.insns
+                             if i.op in (Op.GETX, Op.SETX)})
+        self.dirty = sorted({i.reg for b in region.blocks for i in b.insns if i.op is Op.SETX})
+
+    # -- text helpers ------------------------------------------------------------------------
+    def fresh(self, hint: str = "v") -> str:
+        self.n += 1
+        return f"%{hint}{self.n}"
+
+    def emit(self, s: str) -> None:
+        self.lines.append("  " + s)
+
+    def label(self, name: str) -> None:
+        self.lines.append(f"{name}:")
+        self.cur_label = name
+
+    def field_ptr(self, name: str, *idx: str) -> str:
+        p = self.fresh("p")
+        extra = "".join(f", i64 {i}" for i in idx)
+        self.emit(f"{p} = getelementptr inbounds %CPUState, ptr %cpu, i32 0, "
+                  f"i32 {FIELD_INDEX[name]}{extra}")
+        return p
+
+    def load_field(self, name: str, ty: str = "i64") -> str:
+        p = self.field_ptr(name)
+        v = self.fresh()
+        self.emit(f"{v} = load {ty}, ptr {p}")
+        return v
+
+    def store_field(self, name: str, val: str, ty: str = "i64") -> None:
+        p = self.field_ptr(name)
+        self.emit(f"store {ty} {val}, ptr {p}")
+
+    # -- state spills around out-of-line code ------------------------------------------------
+    def flush_counters(self) -> None:
+        """Write the local instret and budget back (before a call that may read them)."""
+        ic = self.fresh()
+        self.emit(f"{ic} = load i64, ptr %ic")
+        old = self.load_field("instret")
+        s = self.fresh()
+        self.emit(f"{s} = add i64 {old}, {ic}")
+        self.store_field("instret", s)
+        self.emit("store i64 0, ptr %ic")
+        bud = self.fresh()
+        self.emit(f"{bud} = load i64, ptr %budget")
+        self.store_field("budget", bud)
+
+    def reload_budget(self) -> None:
+        b = self.load_field("budget")
+        self.emit(f"store i64 {b}, ptr %budget")
+
+    def check_trap(self, icount: int) -> None:
+        exc = self.load_field("exc_taken")
+        c = self.fresh("c")
+        self.emit(f"{c} = icmp ne i64 {exc}, 0")
+        ok = self.fresh("ok")[1:]
+        self.emit(f"br i1 {c}, label %trap, label %{ok}")
+        self.traps.append((str(icount), self.cur_label))
+        self.label(ok)
+
+    # -- lowering ----------------------------------------------------------------------------
+    def operand(self, a: Operand, k: int) -> str:
+        return _c(a) if isinstance(a, int) else f"%t{k}_{a.n}"
+
+    def tmp(self, t: Tmp, k: int) -> str:
+        return f"%t{k}_{t.n}"
+
+    def lower_binop(self, i: Insn, k: int) -> None:
+        d = self.tmp(i.dst, k)
+        a, b = (self.operand(x, k) for x in i.args)
+        op = i.op
+        if op in _SIMPLE:
+            self.emit(f"{d} = {_SIMPLE[op]} i64 {a}, {b}")
+        elif op in _SHIFT:
+            s = self.fresh()
+            self.emit(f"{s} = and i64 {b}, 63")
+            self.emit(f"{d} = {_SHIFT[op]} i64 {a}, {s}")
+        elif op in _ICMP:
+            c = self.fresh("c")
+            self.emit(f"{c} = icmp {_ICMP[op]} i64 {a}, {b}")
+            self.emit(f"{d} = zext i1 {c} to i64")
+        elif op in (Op.MULH, Op.MULHU, Op.MULHSU):
+            ea = "zext" if op is Op.MULHU else "sext"
+            eb = "sext" if op is Op.MULH else "zext"
+            wa, wb, p, h = self.fresh(), self.fresh(), self.fresh(), self.fresh()
+            self.emit(f"{wa} = {ea} i64 {a} to i128")
+            self.emit(f"{wb} = {eb} i64 {b} to i128")
+            self.emit(f"{p} = mul i128 {wa}, {wb}")
+            self.emit(f"{h} = lshr i128 {p}, 64")
+            self.emit(f"{d} = trunc i128 {h} to i64")
+        elif op in (Op.DIV, Op.REM):
+            # Division by zero and MIN / -1 follow RISC-V (13.2), never the host's trap.
+            bz, am, bm, ov, bad, bs, q, r1 = (self.fresh() for _ in range(8))
+            self.emit(f"{bz} = icmp eq i64 {b}, 0")
+            self.emit(f"{am} = icmp eq i64 {a}, {_c(MIN64)}")
+            self.emit(f"{bm} = icmp eq i64 {b}, -1")
+            self.emit(f"{ov} = and i1 {am}, {bm}")
+            self.emit(f"{bad} = or i1 {bz}, {ov}")
+            self.emit(f"{bs} = select i1 {bad}, i64 1, i64 {b}")
+            if op is Op.DIV:
+                self.emit(f"{q} = sdiv i64 {a}, {bs}")
+                self.emit(f"{r1} = select i1 {ov}, i64 {_c(MIN64)}, i64 {q}")
+                self.emit(f"{d} = select i1 {bz}, i64 -1, i64 {r1}")
+            else:
+                self.emit(f"{q} = srem i64 {a}, {bs}")
+                self.emit(f"{r1} = select i1 {ov}, i64 0, i64 {q}")
+                self.emit(f"{d} = select i1 {bz}, i64 {a}, i64 {r1}")
+        elif op in (Op.DIVU, Op.REMU):
+            bz, bs, q = self.fresh(), self.fresh(), self.fresh()
+            self.emit(f"{bz} = icmp eq i64 {b}, 0")
+            self.emit(f"{bs} = select i1 {bz}, i64 1, i64 {b}")
+            if op is Op.DIVU:
+                self.emit(f"{q} = udiv i64 {a}, {bs}")
+                self.emit(f"{d} = select i1 {bz}, i64 -1, i64 {q}")
+            else:
+                self.emit(f"{q} = urem i64 {a}, {bs}")
+                self.emit(f"{d} = select i1 {bz}, i64 {a}, i64 {q}")
+        else:
+            raise NotImplementedError(op)
+
+    def tlb_entry(self, addr: str, mmu: int) -> str:
+        sh, idx = self.fresh(), self.fresh()
+        self.emit(f"{sh} = lshr i64 {addr}, 12")
+        self.emit(f"{idx} = and i64 {sh}, {TLB_SIZE - 1}")
+        return self.field_ptr("tlb", str(mmu), idx)
+
+    def tlb_hit(self, entry: str, addr: str, size: int, tag: str) -> tuple[str, str]:
+        tp, tv, m, c = self.fresh("p"), self.fresh(), self.fresh(), self.fresh("c")
+        self.emit(f"{tp} = getelementptr inbounds %TLBEntry, ptr {entry}, i32 0, "
+                  f"i32 {struct_field_index('TLBEntry', tag)}")
+        self.emit(f"{tv} = load i64, ptr {tp}")
+        self.emit(f"{m} = and i64 {addr}, {_c(PAGE_MASK | (size - 1))}")
+        self.emit(f"{c} = icmp eq i64 {m}, {tv}")
+        return c, entry
+
+    def host_ptr(self, entry: str, addr: str) -> str:
+        ap, av, off, hp = self.fresh("p"), self.fresh(), self.fresh(), self.fresh("p")
+        self.emit(f"{ap} = getelementptr inbounds %TLBEntry, ptr {entry}, i32 0, "
+                  f"i32 {struct_field_index('TLBEntry', 'addend')}")
+        self.emit(f"{av} = load i64, ptr {ap}")
+        self.emit(f"{off} = add i64 {addr}, {av}")
+        self.emit(f"{hp} = getelementptr i8, ptr %mem, i64 {off}")
+        return hp
+
+    def lower_mem(self, i: Insn, k: int, mmu: int) -> None:
+        addr = self.operand(i.args[0], k)
+        size, ty = i.size, _SIZE_TY[i.size]
+        is_ld = i.op is Op.LD
+        entry = self.tlb_entry(addr, mmu)
+        hit, _ = self.tlb_hit(entry, addr, size, "tag_r" if is_ld else "tag_w")
+        fast, slow, done = (self.fresh("l")[1:] for _ in range(3))
+        self.emit(f"br i1 {hit}, label %{fast}, label %{slow}, !prof !0")
+        self.label(fast)
+        hp = self.host_ptr(entry, addr)
+        fv = None
+        if is_ld:
+            raw = self.fresh()
+            self.emit(f"{raw} = load {ty}, ptr {hp}, align 1")
+            if size == 8:
+                fv = raw
+            else:
+                fv = self.fresh()
+                self.emit(f"{fv} = {'sext' if i.signed else 'zext'} {ty} {raw} to i64")
+        else:
+            val = self.operand(i.args[1], k)
+            if size == 8:
+                self.emit(f"store i64 {val}, ptr {hp}, align 1")
+            else:
+                tr = self.fresh()
+                self.emit(f"{tr} = trunc i64 {val} to {ty}")
+                self.emit(f"store {ty} {tr}, ptr {hp}, align 1")
+        self.emit(f"br label %{done}")
+        self.label(slow)
+        self.flush_counters()
+        self.store_field("pc", _c(i.pc))
+        memop = size | (16 if i.signed else 0) | (mmu << 8)
+        sv = None
+        if is_ld:
+            sv = self.fresh()
+            self.emit(f"{sv} = call i64 @rt_load_slow(ptr %cpu, i64 {addr}, i64 {memop})")
+        else:
+            val = self.operand(i.args[1], k)
+            self.emit(f"call void @rt_store_slow(ptr %cpu, i64 {addr}, i64 {val}, i64 {memop})")
+        self.reload_budget()
+        self.check_trap(i.icount)
+        slow_end = self.cur_label
+        self.emit(f"br label %{done}")
+        self.label(done)
+        if is_ld:
+            self.emit(f"{self.tmp(i.dst, k)} = phi i64 [ {fv}, %{fast} ], [ {sv}, %{slow_end} ]")
+
+    def lower_call(self, i: Insn, k: int) -> None:
+        h = HELPERS[i.helper]
+        self.flush_counters()
+        if h.may_trap:
+            self.store_field("pc", _c(i.pc))
+        args = "".join(f", i64 {self.operand(a, k)}" for a in i.args)
+        self.emit(f"{self.tmp(i.dst, k)} = call i64 @{h.cname}(ptr %cpu{args})")
+        self.reload_budget()
+        if h.may_trap:
+            self.check_trap(i.icount)
+
+    def lower_exit(self, i: Insn, k: int, chain: bool) -> None:
+        target = i.args[0]
+        if chain and isinstance(target, int) and (target & MASK64) in self.region.index:
+            # An edge inside the region: count the instructions, spend one unit of budget, and
+            # branch straight to the successor while budget remains.
+            dest = self.region.index[target & MASK64]
+            ic, ic2, b, b2, ok = (self.fresh() for _ in range(5))
+            self.emit(f"{ic} = load i64, ptr %ic")
+            self.emit(f"{ic2} = add i64 {ic}, {i.icount}")
+            self.emit(f"store i64 {ic2}, ptr %ic")
+            self.emit(f"{b} = load i64, ptr %budget")
+            self.emit(f"{b2} = sub i64 {b}, 1")
+            self.emit(f"store i64 {b2}, ptr %budget")
+            self.emit(f"{ok} = icmp sgt i64 {b2}, 0")
+            out = self.fresh("l")[1:]
+            self.emit(f"br i1 {ok}, label %b{dest}, label %{out}, !prof !0")
+            self.label(out)
+            self.exits.append((_c(target), "0", self.cur_label))
+            self.emit("br label %exit")
+            return
+        self.exits.append((self.operand(target, k), str(i.icount), self.cur_label))
+        self.emit("br label %exit")
+
+    def lower_block(self, k: int, block: BlockIR) -> None:
+        mmu = (block.flags >> 3) & 7
+        chain = chainable(block)
+        self.label(f"b{k}")
+        terminated = False
+        for i in block.insns:
+            op = i.op
+            if op is Op.LABEL:
+                if not terminated:
+                    self.emit(f"br label %L{k}_{i.label}")
+                self.label(f"L{k}_{i.label}")
+                terminated = False
+                continue
+            if terminated:
+                continue        # unreachable code after an exit, before the next label
+            if op in BINARY_OPS:
+                self.lower_binop(i, k)
+            elif op is Op.MOV:
+                self.emit(f"{self.tmp(i.dst, k)} = add i64 {self.operand(i.args[0], k)}, 0")
+            elif op is Op.SEXT32:
+                t = self.fresh()
+                self.emit(f"{t} = trunc i64 {self.operand(i.args[0], k)} to i32")
+                self.emit(f"{self.tmp(i.dst, k)} = sext i32 {t} to i64")
+            elif op is Op.ZEXT32:
+                self.emit(f"{self.tmp(i.dst, k)} = and i64 {self.operand(i.args[0], k)}, "
+                          "4294967295")
+            elif op is Op.SELECT:
+                c = self.fresh("c")
+                a0, a1, a2 = (self.operand(a, k) for a in i.args)
+                self.emit(f"{c} = icmp ne i64 {a0}, 0")
+                self.emit(f"{self.tmp(i.dst, k)} = select i1 {c}, i64 {a1}, i64 {a2}")
+            elif op is Op.GETX:
+                self.emit(f"{self.tmp(i.dst, k)} = load i64, ptr %x{i.reg}")
+            elif op is Op.SETX:
+                self.emit(f"store i64 {self.operand(i.args[0], k)}, ptr %x{i.reg}")
+            elif op is Op.GETF:
+                p = self.field_ptr("f", str(i.reg))
+                self.emit(f"{self.tmp(i.dst, k)} = load i64, ptr {p}")
+            elif op is Op.SETF:
+                p = self.field_ptr("f", str(i.reg))
+                self.emit(f"store i64 {self.operand(i.args[0], k)}, ptr {p}")
+            elif op in (Op.LD, Op.ST):
+                self.lower_mem(i, k, mmu)
+            elif op is Op.CALL:
+                self.lower_call(i, k)
+            elif op is Op.BR:
+                self.emit(f"br label %L{k}_{i.label}")
+                terminated = True
+            elif op is Op.BRCOND:
+                c = self.fresh("c")
+                nxt = self.fresh("l")[1:]
+                self.emit(f"{c} = icmp ne i64 {self.operand(i.args[0], k)}, 0")
+                self.emit(f"br i1 {c}, label %L{k}_{i.label}, label %{nxt}")
+                self.label(nxt)
+            elif op is Op.EXIT:
+                self.lower_exit(i, k, chain)
+                terminated = True
+            else:
+                raise NotImplementedError(op)
+        if not terminated:
+            raise ValueError(f"block {block.pc:#x} does not end in an exit")
+
+    def function(self) -> str:
+        L = self.lines
+        L.append(f"define void @{self.fname}(ptr noalias nocapture %cpu) {{")
+        self.label("entry")
+        self.emit("%ic = alloca i64")
+        self.emit("%budget = alloca i64")
+        for r in self.xregs:
+            self.emit(f"%x{r} = alloca i64")
+        self.emit("store i64 0, ptr %ic")
+        b = self.load_field("budget")
+        self.emit(f"store i64 {b}, ptr %budget")
+        self.emit(f"%mem = load ptr, ptr {self.field_ptr('mem_base')}")
+        for r in self.xregs:
+            p = self.field_ptr("x", str(r))
+            v = self.fresh()
+            self.emit(f"{v} = load i64, ptr {p}")
+            self.emit(f"store i64 {v}, ptr %x{r}")
+        self.emit("br label %b0")
+        for k, blk in enumerate(self.region.blocks):
+            self.lower_block(k, blk)
+        # Common exits: normal (pc and instructions retired come from the edge) and trap (the
+        # helper has set pc; the instructions before the faulting one retired).
+        if self.exits:
+            self.label("exit")
+            pcs = ", ".join(f"[ {p}, %{lab} ]" for p, _, lab in self.exits)
+            ics = ", ".join(f"[ {n}, %{lab} ]" for _, n, lab in self.exits)
+            self.emit(f"%exit_pc = phi i64 {pcs}")
+            self.emit(f"%exit_n = phi i64 {ics}")
+            self.store_field("pc", "%exit_pc")
+            self.finish("%exit_n")
+        if self.traps:
+            self.label("trap")
+            ics = ", ".join(f"[ {n}, %{lab} ]" for n, lab in self.traps)
+            self.emit(f"%trap_n = phi i64 {ics}")
+            self.finish("%trap_n")
+        L.append("}")
+        return "\n".join(L) + "\n"
+
+    def finish(self, n: str) -> None:
+        for r in self.dirty:
+            v = self.fresh()
+            self.emit(f"{v} = load i64, ptr %x{r}")
+            self.store_field_idx("x", r, v)
+        ic, s1, s2 = self.fresh(), self.fresh(), self.fresh()
+        self.emit(f"{ic} = load i64, ptr %ic")
+        old = self.load_field("instret")
+        self.emit(f"{s1} = add i64 {old}, {ic}")
+        self.emit(f"{s2} = add i64 {s1}, {n}")
+        self.store_field("instret", s2)
+        bud = self.fresh()
+        self.emit(f"{bud} = load i64, ptr %budget")
+        self.store_field("budget", bud)
+        self.emit("ret void")
+
+    def store_field_idx(self, name: str, idx: int, val: str) -> None:
+        p = self.field_ptr(name, str(idx))
+        self.emit(f"store i64 {val}, ptr {p}")
+
+
+def module_prelude() -> str:
+    decls = [
+        "declare i64 @rt_load_slow(ptr, i64, i64)",
+        "declare void @rt_store_slow(ptr, i64, i64, i64)",
+    ]
+    for h in HELPERS.values():
+        params = ", ".join(["ptr"] + ["i64"] * h.nargs)
+        decls.append(f"declare i64 @{h.cname}({params})")
+    return llvm_type_decls() + "\n".join(decls) + "\n!0 = !{!\"branch_weights\", i32 1000, i32 1}\n"
+
+
+def lower_region(fname: str, blocks: list[BlockIR]) -> str:
+    """LLVM IR text of one function `fname` for the region whose entry is blocks[0]."""
+    region = _Region(blocks, {b.pc: k for k, b in enumerate(blocks)})
+    return _Emitter(fname, region).function()

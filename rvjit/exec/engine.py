@@ -1,0 +1,182 @@
+"""The execution engine: the translation-block cache and its two tiers.
+
+Blocks are translated to IR on first execution and run by the native interpreter tier; a block
+that proves hot (the run loop counts) becomes the entry of a region compiled by LLVM.  The cache
+is keyed on (virtual pc, physical pc, flags); the native lookup tables are a cache of it, and can
+be cleared at any time (they are refilled from here on a miss).
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from rvjit.backend.interp_encode import encode
+from rvjit.backend.jit import Codegen
+from rvjit.backend.llvm_lower import chainable
+from rvjit.cpu.state import EXIT_HOT, EXIT_NO_TB, EXIT_TB_FLUSH, PAGE_SIZE
+from rvjit.frontend.translate import BlockIR, FetchFault, translate_block
+
+MAX_REGION_BLOCKS = 16
+DEFAULT_HOT_THRESHOLD = 50
+
+
+@dataclass(eq=False)
+class TBEntry:
+    key: tuple[int, int, int]
+    ir: BlockIR
+    tb: object                     # cffi TB *
+    ops: object                    # cffi IROp[] (kept alive)
+    regions: list = field(default_factory=list)   # regions that contain this block
+
+
+@dataclass(eq=False)
+class Region:
+    entry: TBEntry
+    members: list[TBEntry]
+
+
+@dataclass
+class Stats:
+    blocks_translated: int = 0
+    translate_seconds: float = 0.0
+    regions_compiled: int = 0
+    blocks_compiled: int = 0
+    python_exits: int = 0
+    flushes: int = 0
+
+
+class Engine:
+    def __init__(self, ffi, lib, memory, hot_threshold: int | None = None) -> None:
+        self.ffi, self.lib, self.memory = ffi, lib, memory
+        if hot_threshold is None:
+            hot_threshold = int(os.environ.get("RVJIT_HOT", DEFAULT_HOT_THRESHOLD))
+        self.hot_threshold = hot_threshold
+        # 0 means never compile: the run loop's counter never reaches 0 after incrementing.
+        lib.rt_set_hot_threshold(hot_threshold if hot_threshold > 0 else 0xFFFFFFFF)
+        lib.rt_tb_clear()
+        self.codegen: Codegen | None = None
+        self.tbs: dict[tuple[int, int, int], TBEntry] = {}
+        self.by_addr: dict[int, TBEntry] = {}
+        self.stats = Stats()
+        self._paddr = ffi.new("uint64_t *")
+
+    # -- lookup and translation ----------------------------------------------------------------
+    def fetch_paddr(self, cpu, vaddr: int) -> int:
+        cause = self.lib.rt_fetch_translate(cpu, vaddr, self._paddr)
+        if cause >= 0:
+            raise FetchFault(cause, vaddr)
+        return self._paddr[0]
+
+    def _fetcher(self, cpu):
+        page_cache: dict[int, int] = {}
+        read16 = self.memory.read16
+
+        def fetch(vaddr: int) -> int:
+            vpage = vaddr & ~(PAGE_SIZE - 1)
+            ppage = page_cache.get(vpage)
+            if ppage is None:
+                ppage = self.fetch_paddr(cpu, vpage | (vaddr & (PAGE_SIZE - 1))) & ~(
+                    PAGE_SIZE - 1)
+                page_cache[vpage] = ppage
+            return read16(ppage | (vaddr & (PAGE_SIZE - 1)))
+        return fetch
+
+    def handle_no_tb(self, cpu) -> None:
+        """The run loop found no translation for cpu's (pc, flags): find or make one."""
+        pc, flags = cpu.pc, cpu.tb_flags
+        try:
+            ppc = self.fetch_paddr(cpu, pc)
+        except FetchFault:
+            ppc = -1            # the block will raise the fetch fault
+        key = (pc, ppc, flags)
+        ent = self.tbs.get(key)
+        if ent is None:
+            ent = self._translate(cpu, key)
+        self.lib.rt_tb_insert(ent.tb)
+
+    def _translate(self, cpu, key) -> TBEntry:
+        t0 = time.perf_counter()
+        ir = translate_block(self._fetcher(cpu), key[0], key[2])
+        ops = encode(self.ffi, ir.insns, ir.ntemps)
+        tb = self.ffi.new("TB *")
+        tb.pc, tb.flags, tb.ops = key[0], key[2], ops
+        tb.nops, tb.ntemps, tb.ninsns = len(ir.insns), ir.ntemps, ir.ninsns
+        ent = TBEntry(key, ir, tb, ops)
+        if key[1] >= 0:     # a block that only raises a fetch fault is not cached
+            self.tbs[key] = ent
+        self.by_addr[int(self.ffi.cast("uintptr_t", tb))] = ent
+        self.stats.blocks_translated += 1
+        self.stats.translate_seconds += time.perf_counter() - t0
+        return ent
+
+    # -- the compiled tier -------------------------------------------------------------------
+    def handle_hot(self, cpu) -> None:
+        ent = self.by_addr.get(int(self.ffi.cast("uintptr_t", cpu.hot_tb)))
+        if ent is None or ent.key not in self.tbs:
+            return
+        members = self._form_region(ent)
+        if self.codegen is None:
+            self.codegen = Codegen(self.ffi, self.lib)
+        (addr,) = self.codegen.compile([[m.ir for m in members]])
+        ent.tb.native = self.ffi.cast("void (*)(CPUState *)", addr)
+        region = Region(ent, members)
+        for m in members:
+            m.regions.append(region)
+        self.stats.regions_compiled += 1
+        self.stats.blocks_compiled += len(members)
+
+    def _form_region(self, entry: TBEntry) -> list[TBEntry]:
+        """The entry block and the translated blocks it reaches through constant exits, within
+        its virtual page (so one page mapping covers every internal edge)."""
+        pc0, ppc0, flags = entry.key
+        page = pc0 & ~(PAGE_SIZE - 1)
+        members = [entry]
+        seen = {pc0}
+        i = 0
+        while i < len(members) and len(members) < MAX_REGION_BLOCKS:
+            m = members[i]
+            i += 1
+            if not chainable(m.ir):
+                continue
+            for s in m.ir.successors:
+                if s in seen or s & ~(PAGE_SIZE - 1) != page:
+                    continue
+                cand = self.tbs.get((s, ppc0 - pc0 + s, flags))
+                if cand is not None:
+                    seen.add(s)
+                    members.append(cand)
+        return members
+
+    # -- invalidation ------------------------------------------------------------------------
+    def flush_changed(self) -> None:
+        """FENCE.I: drop the translations whose guest bytes changed (and regions using them)."""
+        self.stats.flushes += 1
+        stale = [e for e in self.tbs.values()
+                 if e.key[1] >= 0 and self.memory.read_bytes(e.key[1], e.ir.size) != e.ir.guest_bytes]
+        for e in stale:
+            del self.tbs[e.key]
+            for r in e.regions:
+                r.entry.tb.native = self.ffi.NULL
+                r.entry.tb.hits = 0
+        self.lib.rt_tb_clear()
+
+    def flush_all(self) -> None:
+        self.tbs.clear()
+        self.by_addr.clear()
+        self.lib.rt_tb_clear()
+        if self.codegen is not None:
+            self.codegen.drop_all()
+
+    def handle_exit(self, cpu, reason: int) -> bool:
+        """Deal with the engine's own exit reasons; False for the machine's."""
+        self.stats.python_exits += 1
+        if reason == EXIT_NO_TB:
+            self.handle_no_tb(cpu)
+        elif reason == EXIT_HOT:
+            self.handle_hot(cpu)
+        elif reason == EXIT_TB_FLUSH:
+            self.flush_changed()
+        else:
+            return False
+        return True

@@ -1,0 +1,74 @@
+"""The registry of native helpers that IR `CALL` ops may name.
+
+Each helper is a C function in rvjit/native/ with the signature
+    uint64_t helper_<name>(CPUState *cpu, uint64_t a0, ...)
+declared once here: its argument count and flags.  Code generation, the interpreter tier's table
+(generated into the C header) and the docs all read this registry.
+
+Flags:
+  may_trap  the helper can take a trap (it records it in cpu->exc_taken and sets pc to the trap
+            vector); the caller stores the instruction's pc to cpu->pc first and leaves the block
+            if a trap was taken.
+  pure      no side effects: may be removed or moved by the optimiser.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Helper:
+    name: str
+    nargs: int
+    may_trap: bool = False
+    pure: bool = False
+    doc: str = ""
+
+    @property
+    def cname(self) -> str:
+        return "helper_" + self.name
+
+
+# Packing of the memory-operation word passed to load/store/atomic helpers.
+MEMOP_SIZE_MASK = 0xF          # bytes: 1, 2, 4, 8
+MEMOP_SIGNED = 1 << 4
+MEMOP_MMU_SHIFT = 8            # MMU index in bits 8..15
+MEMOP_AMO_SHIFT = 16           # AMO function in bits 16..23 (AMO_* below)
+
+# AMO functions (the funct5 field of the A extension, 2.3 "Atomic Memory Operations").
+AMO_ADD = 0x00
+AMO_SWAP = 0x01
+AMO_XOR = 0x04
+AMO_OR = 0x08
+AMO_AND = 0x0C
+AMO_MIN = 0x10
+AMO_MAX = 0x14
+AMO_MINU = 0x18
+AMO_MAXU = 0x1C
+
+# CSR access word: csr number | op << 12 | read << 14 | write << 15 | icount << 16.
+CSR_OP_RW = 1
+CSR_OP_RS = 2
+CSR_OP_RC = 3
+
+
+def memop(size: int, signed: bool = False, mmu_idx: int = 0, amo: int = 0) -> int:
+    return size | (MEMOP_SIGNED if signed else 0) | (mmu_idx << MEMOP_MMU_SHIFT) | (
+        amo << MEMOP_AMO_SHIFT)
+
+
+HELPERS: dict[str, Helper] = {h.name: h for h in (
+    Helper("raise", 2, may_trap=True, doc="take exception a0 with tval a1"),
+    Helper("ecall", 0, may_trap=True, doc="environment call from the current mode"),
+    Helper("csr", 2, may_trap=True, doc="Zicsr access: a0 = access word, a1 = source; -> old"),
+    Helper("mret", 0, may_trap=True, doc="MRET; -> the new pc"),
+    Helper("sret", 0, may_trap=True, doc="SRET; -> the new pc"),
+    Helper("wfi", 0, may_trap=True, doc="WFI: wait for an interrupt"),
+    Helper("fence_i", 0, doc="FENCE.I: drop translations"),
+    Helper("sfence_vma", 2, may_trap=True, doc="SFENCE.VMA a0 = vaddr, a1 = asid"),
+    Helper("lr", 2, may_trap=True, doc="LR: a0 = addr, a1 = memop; -> loaded value"),
+    Helper("sc", 3, may_trap=True, doc="SC: a0 = addr, a1 = value, a2 = memop; -> 0 on success"),
+    Helper("amo", 3, may_trap=True, doc="AMO: a0 = addr, a1 = operand, a2 = memop; -> old"),
+)}
+
+HELPER_IDS = {name: i for i, name in enumerate(HELPERS)}

@@ -1,0 +1,248 @@
+"""QEMU's `virt` board: memory map, devices, harts, boot, and the machine's run loop."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+from rvjit.cpu.state import EXIT_BUDGET, EXIT_HALT, EXIT_NAMES, EXIT_WFI
+from rvjit.exec.engine import Engine
+from rvjit.hw.clint import TIMEBASE_HZ, Clint
+from rvjit.hw.sifive_test import SifiveTest
+from rvjit.hw.uart16550 import Uart16550
+from rvjit.machine import loader
+from rvjit.machine.reset_rom import ROM_BASE, ROM_SIZE, reset_rom
+from rvjit.native.build import load as load_native
+from rvjit.softmmu.physmem import GuestMemory
+
+# QEMU virt's memory map (hw/riscv/virt.c facts).
+VIRT_TEST = 0x100000
+VIRT_CLINT = 0x2000000
+VIRT_UART0 = 0x10000000
+VIRT_DRAM = 0x80000000
+
+BLOCK_BUDGET = 200_000      # blocks between polls of timers and devices
+
+
+def misa_for(extensions: str) -> int:
+    m = 2 << 62
+    for c in extensions:
+        m |= 1 << (ord(c) - ord("A"))
+    return m
+
+
+@dataclass
+class MachineConfig:
+    ram_size: int = 128 << 20
+    smp: int = 1
+    bios: str | None = None          # None: -bios none
+    kernel: str | None = None
+    extensions: str = "IMACSU"
+    icount_shift: int | None = None  # deterministic time: 2^shift ns per instruction
+    hot_threshold: int | None = None
+    output: object = None            # callable(bytes); default stdout
+
+
+@dataclass(eq=False)
+class Hart:
+    index: int
+    cpu: object
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    reason: str
+    guest_insns: int
+    seconds: float
+    stats: dict = field(default_factory=dict)
+
+
+class VirtMachine:
+    def __init__(self, cfg: MachineConfig) -> None:
+        self.cfg = cfg
+        self.ffi, self.lib = load_native()
+        ffi, lib = self.ffi, self.lib
+        self.memory = GuestMemory(ffi, lib)
+        self.rom = self.memory.add_ram("mrom", ROM_BASE, ROM_SIZE)
+        self.dram = self.memory.add_ram("dram", VIRT_DRAM, cfg.ram_size)
+        lib.rt_set_misa(misa_for(cfg.extensions))
+        self.start_time = time.monotonic()
+        shift = -1 if cfg.icount_shift is None else cfg.icount_shift
+        lib.rt_set_time_mode(shift, self._c_monotonic())
+        self.harts = [Hart(i, ffi.new("CPUState *")) for i in range(cfg.smp)]
+        for h in self.harts:
+            h.cpu.hart_index = h.index
+            lib.rt_reset_cpu(h.cpu, h.index, ROM_BASE)
+            h.cpu.mem_base = lib.rt_mem_base()
+        self.engine = Engine(ffi, lib, self.memory, cfg.hot_threshold)
+        out = cfg.output or self._stdout
+        self._out_buf = bytearray()
+        self.uart = Uart16550(out)
+        self.clint = Clint(lib, self.harts)
+        self.memory.add_mmio("test", VIRT_TEST, 0x1000, SifiveTest(self.stop, self.reset))
+        self.memory.add_mmio("clint", VIRT_CLINT, 0x10000, self.clint)
+        self.memory.add_mmio("uart0", VIRT_UART0, 0x100, self.uart)
+        self.exit_code: int | None = None
+        self.device_error: BaseException | None = None
+        self.current: Hart | None = None
+        _install_mmio_handler(self)
+
+    @staticmethod
+    def _c_monotonic() -> float:
+        return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+    def _stdout(self, data: bytes) -> None:
+        sys.stdout.buffer.write(data)
+        if b"\n" in data:
+            sys.stdout.buffer.flush()
+
+    # -- boot --------------------------------------------------------------------------------
+    def load_images(self) -> None:
+        """-bios none: the kernel runs in M-mode from RAM; the reset ROM jumps to it."""
+        cfg = self.cfg
+        start = VIRT_DRAM
+        if cfg.bios is not None:
+            raise loader.LoadError("-bios FILE is not supported yet: use -bios none")
+        if cfg.kernel is None:
+            raise loader.LoadError("no -kernel given (and -bios none)")
+        data = loader.read_file(cfg.kernel, "kernel")
+        if loader.is_elf(data):
+            entry, _, _ = loader.load_elf(self.memory, cfg.kernel, data, "kernel")
+            start = entry
+        else:
+            loader.load_raw(self.memory, cfg.kernel, data, VIRT_DRAM, "kernel")
+        self.memory.write_bytes(ROM_BASE, reset_rom(start, 0, start))
+
+    # -- device callbacks --------------------------------------------------------------------
+    def stop(self, code: int) -> None:
+        self.exit_code = code
+        for h in self.harts:
+            h.cpu.exit_request = EXIT_HALT
+            h.cpu.budget = 0
+
+    def reset(self) -> None:
+        self.stop(0)
+
+    def mmio(self, cpu, paddr: int, size: int, is_write: bool, val) -> int:
+        m = self.memory.find_mmio(paddr)
+        if m is None:
+            return 1
+        off = paddr - m.base
+        if is_write:
+            m.device.write(off, size, val[0])
+        else:
+            val[0] = m.device.read(off, size) & ((1 << (8 * size)) - 1)
+        return 0
+
+    # -- running -----------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        t0 = time.perf_counter()
+        lib, engine = self.lib, self.engine
+        reason = "halt"
+        try:
+            while self.exit_code is None:
+                all_wfi = True
+                for h in self.harts:
+                    cpu = h.cpu
+                    self.current = h
+                    if cpu.wfi:
+                        if not (cpu.mip & cpu.mie):
+                            continue
+                        cpu.wfi = 0
+                    all_wfi = False
+                    cpu.budget = BLOCK_BUDGET
+                    while True:
+                        r = lib.rt_run(cpu)
+                        if self.device_error is not None:
+                            raise self.device_error
+                        if engine.handle_exit(cpu, r):
+                            continue
+                        break
+                    engine.stats.python_exits += 0
+                    if r == EXIT_HALT or self.exit_code is not None:
+                        break
+                    if r not in (EXIT_BUDGET, EXIT_WFI):
+                        raise RuntimeError(f"unexpected run-loop exit {EXIT_NAMES.get(r, r)}")
+                self.clint.update()
+                if all_wfi and self.exit_code is None:
+                    self._idle()
+        except KeyboardInterrupt:
+            reason = "interrupted"
+            self.exit_code = 130
+        secs = time.perf_counter() - t0
+        return RunResult(self.exit_code or 0, reason, self.guest_insns(), secs, self.stats(secs))
+
+    def _idle(self) -> None:
+        """Every hart waits for an interrupt: sleep until the next timer deadline."""
+        ticks = self.clint.next_deadline()
+        if ticks is None:
+            if self.cfg.icount_shift is not None:
+                raise RuntimeError("all harts wait for an interrupt that can never come")
+            time.sleep(0.01)
+            return
+        if self.cfg.icount_shift is not None:
+            # Deterministic time advances only with instructions: jump to the deadline.
+            h = self.harts[0].cpu
+            h.instret += ((ticks * 100) >> self.cfg.icount_shift) + 1
+            return
+        time.sleep(min(ticks / TIMEBASE_HZ, 0.01))
+
+    def guest_insns(self) -> int:
+        return sum(h.cpu.instret for h in self.harts)
+
+    def stats(self, secs: float) -> dict:
+        s = self.engine.stats
+        insns = self.guest_insns()
+        cg = self.engine.codegen
+        tlb_miss = sum(h.cpu.stat_tlb_miss for h in self.harts)
+        return {
+            "guest_insns": insns,
+            "run_seconds": secs,
+            "mips": insns / secs / 1e6 if secs else 0.0,
+            "blocks_translated": s.blocks_translated,
+            "translate_seconds": s.translate_seconds,
+            "regions_compiled": s.regions_compiled,
+            "blocks_compiled": s.blocks_compiled,
+            "compile_seconds": cg.compile_seconds if cg else 0.0,
+            "compile_batches": cg.batches if cg else 0,
+            "interp_blocks": sum(h.cpu.stat_interp_blocks for h in self.harts),
+            "native_blocks": sum(h.cpu.stat_native_blocks for h in self.harts),
+            "python_exits": s.python_exits,
+            "exits_per_minsn": s.python_exits / (insns / 1e6) if insns else 0.0,
+            "tlb_misses": tlb_miss,
+            "slow_accesses": sum(h.cpu.stat_slow_access for h in self.harts),
+            "tb_flushes": s.flushes,
+        }
+
+    def write_stats(self, result: RunResult, path: str) -> None:
+        with open(path + ".tmp", "w") as f:
+            json.dump(result.stats | {"exit_code": result.exit_code}, f, indent=1)
+        os.replace(path + ".tmp", path)
+
+
+_active: VirtMachine | None = None
+_installed = False
+
+
+def _install_mmio_handler(machine: VirtMachine) -> None:
+    global _active, _installed
+    _active = machine
+    ffi = machine.ffi
+    if _installed:
+        return
+
+    @ffi.def_extern()
+    def rvjit_mmio(cpu, paddr, size, is_write, val):
+        m = _active
+        try:
+            return m.mmio(cpu, paddr, size, bool(is_write), val)
+        except BaseException as e:  # a device bug must stop the machine, not vanish
+            m.device_error = e
+            cpu.exit_request = EXIT_HALT
+            cpu.budget = 0
+            return 0
+
+    _installed = True

@@ -1,0 +1,532 @@
+/* The CSR table (privileged spec 2.2 "CSR Listing" and chapters 3-4): one entry per CSR with
+ * its access predicate and read/write functions; plain storage CSRs name their field and
+ * writable mask.  Accesses follow 2.1: the number's bits 9:8 give the lowest privilege allowed,
+ * bits 11:10 == 3 make it read-only; a violation or an unknown number is an illegal
+ * instruction. */
+#include "runtime.h"
+#include <stddef.h>
+#include <time.h>
+
+uint64_t rt_misa;          /* set by Python from the configured extensions */
+static int time_shift = -1;     /* -1: mtime follows host time; else 2^shift ns per insn */
+static double time_start;
+
+void rt_set_misa(uint64_t misa)
+{
+    rt_misa = misa;
+}
+
+void rt_set_time_mode(int icount_shift, double start)
+{
+    time_shift = icount_shift;
+    time_start = start;
+}
+
+static double host_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* mtime ticks at 10 MHz (QEMU virt's timebase), from host time or, in the deterministic mode,
+ * from the instructions retired. */
+uint64_t rt_mtime(CPUState *cpu)
+{
+    if (time_shift >= 0)
+        return (cpu->instret << time_shift) / 100;
+    return (uint64_t)((host_seconds() - time_start) * 1e7);
+}
+
+#define MIP_SSIP (1ull << IRQ_SSI)
+#define MIP_STIP (1ull << IRQ_STI)
+#define MIP_SEIP (1ull << IRQ_SEI)
+#define S_INTERRUPTS (MIP_SSIP | MIP_STIP | MIP_SEIP)
+#define M_INTERRUPTS ((1ull << IRQ_MSI) | (1ull << IRQ_MTI) | (1ull << IRQ_MEI))
+
+#define SSTATUS_MASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_FS | MSTATUS_XS | \
+                      MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL | MSTATUS_SD)
+
+static int has_ext(char c)
+{
+    return (rt_misa >> (c - 'A')) & 1;
+}
+
+typedef struct CsrCtx {
+    CPUState *cpu;
+    uint64_t icount;    /* instructions of the block retired before this one */
+} CsrCtx;
+
+typedef int (*csr_read_fn)(CsrCtx *, uint32_t csrno, uint64_t *val);
+typedef int (*csr_write_fn)(CsrCtx *, uint32_t csrno, uint64_t val);
+
+typedef struct CsrDef {
+    uint16_t lo, hi;            /* a range of CSR numbers sharing one definition */
+    csr_read_fn read;           /* NULL: read the field at `off` */
+    csr_write_fn write;         /* NULL: write the field at `off` under `wmask` */
+    ptrdiff_t off;
+    uint64_t wmask;
+    int (*pred)(CsrCtx *, uint32_t csrno);   /* extra access rule; NULL: none */
+} CsrDef;
+
+#define OK (-1)
+#define FIELD(f) offsetof(CPUState, f)
+
+/* ---- predicates ------------------------------------------------------------------------ */
+
+/* 3.1.11/4.1.5: counters below M are gated by mcounteren, and in U-mode also scounteren. */
+static int pred_counter(CsrCtx *c, uint32_t csrno)
+{
+    unsigned bit = csrno & 31;
+    if (c->cpu->priv < PRV_M && !((c->cpu->mcounteren >> bit) & 1))
+        return EXC_ILLEGAL;
+    if (c->cpu->priv == PRV_U && !((c->cpu->scounteren >> bit) & 1))
+        return EXC_ILLEGAL;
+    return OK;
+}
+
+/* 4.1.11: satp in S-mode with TVM=1 is illegal. */
+static int pred_satp(CsrCtx *c, uint32_t csrno)
+{
+    (void)csrno;
+    if (c->cpu->priv == PRV_S && (c->cpu->mstatus & MSTATUS_TVM))
+        return EXC_ILLEGAL;
+    return OK;
+}
+
+/* ---- counters -------------------------------------------------------------------------- */
+
+static uint64_t raw_instret(CsrCtx *c)
+{
+    return c->cpu->instret + c->icount;
+}
+
+static int read_minstret(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    if (c->cpu->mcountinhibit & 4)
+        *v = c->cpu->minstret_frozen;
+    else
+        *v = raw_instret(c) + c->cpu->minstret_off;
+    return OK;
+}
+
+/* 3.1.11: a write to minstret sets the value seen after the writing instruction, which is not
+ * counted itself. */
+static int write_minstret(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    if (c->cpu->mcountinhibit & 4)
+        c->cpu->minstret_frozen = v;
+    else
+        c->cpu->minstret_off = v - (raw_instret(c) + 1);
+    return OK;
+}
+
+/* mcycle counts one cycle per instruction retired, so it is deterministic. */
+static int read_mcycle(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    if (c->cpu->mcountinhibit & 1)
+        *v = c->cpu->mcycle_frozen;
+    else
+        *v = raw_instret(c) + c->cpu->mcycle_off;
+    return OK;
+}
+
+static int write_mcycle(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    if (c->cpu->mcountinhibit & 1)
+        c->cpu->mcycle_frozen = v;
+    else
+        c->cpu->mcycle_off = v - (raw_instret(c) + 1);
+    return OK;
+}
+
+static int write_mcountinhibit(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    CPUState *cpu = c->cpu;
+    uint64_t old = cpu->mcountinhibit, raw = raw_instret(c) + 1;
+    v &= ~2ull;         /* bit 1 (TM) is read-only zero */
+    if ((v & 1) && !(old & 1))
+        cpu->mcycle_frozen = raw + cpu->mcycle_off;
+    if (!(v & 1) && (old & 1))
+        cpu->mcycle_off = cpu->mcycle_frozen - raw;
+    if ((v & 4) && !(old & 4))
+        cpu->minstret_frozen = raw + cpu->minstret_off;
+    if (!(v & 4) && (old & 4))
+        cpu->minstret_off = cpu->minstret_frozen - raw;
+    cpu->mcountinhibit = v;
+    return OK;
+}
+
+static int read_time(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    *v = rt_mtime(c->cpu);
+    return OK;
+}
+
+static int read_user_counter(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    if (csrno == 0xC00)
+        return read_mcycle(c, csrno, v);
+    if (csrno == 0xC02)
+        return read_minstret(c, csrno, v);
+    *v = 0;             /* hpmcounter3..31 */
+    return OK;
+}
+
+static int read_zero(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)c; (void)csrno;
+    *v = 0;
+    return OK;
+}
+
+static int write_ignore(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)c; (void)csrno; (void)v;
+    return OK;
+}
+
+/* ---- machine-mode CSRs ----------------------------------------------------------------- */
+
+static uint64_t mstatus_sd(uint64_t s)
+{
+    int dirty = ((s & MSTATUS_FS) == MSTATUS_FS) || ((s & MSTATUS_XS) == MSTATUS_XS);
+    return dirty ? (s | MSTATUS_SD) : (s & ~MSTATUS_SD);
+}
+
+static int read_mstatus(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    *v = mstatus_sd(c->cpu->mstatus);
+    return OK;
+}
+
+static uint64_t mstatus_writable(void)
+{
+    uint64_t m = MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV;
+    if (has_ext('S'))
+        m |= MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR |
+             MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR;
+    if (has_ext('F'))
+        m |= MSTATUS_FS;
+    return m;
+}
+
+static void set_mstatus(CPUState *cpu, uint64_t v, uint64_t mask)
+{
+    uint64_t old = cpu->mstatus;
+    uint64_t s = (old & ~mask) | (v & mask);
+    /* MPP is WARL: 2 is not a mode; keep the old value. */
+    if (((s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == 2 || (!has_ext('S') &&
+        ((s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == PRV_S))
+        s = (s & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
+    cpu->mstatus = mstatus_sd(s);
+    /* MPRV, SUM and MXR change what translations mean. */
+    if ((old ^ s) & (MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_MPP))
+        rt_tlb_flush(cpu);
+    rt_update_flags(cpu);
+}
+
+static int write_mstatus(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    set_mstatus(c->cpu, v, mstatus_writable());
+    return OK;
+}
+
+static int read_misa(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)c; (void)csrno;
+    *v = rt_misa;
+    return OK;
+}
+
+/* mtvec/stvec (3.1.7): MODE 0 or 1; a write of a reserved mode leaves the CSR unchanged. */
+static int write_tvec(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    if ((v & 3) >= 2)
+        return OK;
+    if (csrno == 0x305)
+        c->cpu->mtvec = v;
+    else
+        c->cpu->stvec = v;
+    return OK;
+}
+
+/* mepc/sepc: with IALIGN=16, bit 0 is always zero (3.1.14). */
+static int write_epc(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    if (csrno == 0x341)
+        c->cpu->mepc = v & ~1ull;
+    else
+        c->cpu->sepc = v & ~1ull;
+    return OK;
+}
+
+static int write_mip(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    /* SSIP, STIP and SEIP are writable from M; MSIP/MTIP/MEIP follow the devices (3.1.9). */
+    uint64_t mask = has_ext('S') ? S_INTERRUPTS : 0;
+    c->cpu->mip = (c->cpu->mip & ~mask) | (v & mask);
+    return OK;
+}
+
+/* ---- supervisor views (4.1) ------------------------------------------------------------ */
+
+static int read_sstatus(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    *v = mstatus_sd(c->cpu->mstatus) & SSTATUS_MASK;
+    return OK;
+}
+
+static int write_sstatus(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    set_mstatus(c->cpu, v, mstatus_writable() & SSTATUS_MASK);
+    return OK;
+}
+
+static int read_sie(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    *v = c->cpu->mie & c->cpu->mideleg;
+    return OK;
+}
+
+static int write_sie(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    uint64_t mask = c->cpu->mideleg & S_INTERRUPTS;
+    c->cpu->mie = (c->cpu->mie & ~mask) | (v & mask);
+    return OK;
+}
+
+static int read_sip(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    *v = c->cpu->mip & c->cpu->mideleg;
+    return OK;
+}
+
+static int write_sip(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    /* 4.1.3: only SSIP is writable through sip. */
+    uint64_t mask = c->cpu->mideleg & MIP_SSIP;
+    c->cpu->mip = (c->cpu->mip & ~mask) | (v & mask);
+    return OK;
+}
+
+/* satp (4.1.11): only the modes this machine translates are accepted; a write of any other
+ * mode leaves satp unchanged, which is how kernels probe.  The page-table walker extends
+ * `satp_mode_supported`. */
+int (*rt_satp_mode_supported)(uint64_t mode);
+
+static int write_satp(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    uint64_t mode = v >> 60;
+    if (mode != 0 && !(rt_satp_mode_supported && rt_satp_mode_supported(mode)))
+        return OK;
+    /* ASID: 16 bits on RV64. */
+    c->cpu->satp = v & (0xFull << 60 | 0xFFFFull << 44 | ((1ull << 44) - 1));
+    rt_tlb_flush(c->cpu);
+    return OK;
+}
+
+static int read_hartid(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    *v = c->cpu->mhartid;
+    return OK;
+}
+
+/* pmpcfg: only the even registers exist on RV64 (3.7.1). */
+static int pred_pmpcfg(CsrCtx *c, uint32_t csrno)
+{
+    (void)c;
+    return (csrno & 1) ? EXC_ILLEGAL : OK;
+}
+
+static int read_pmpcfg(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    *v = csrno == 0x3A0 ? c->cpu->pmpcfg0 : csrno == 0x3A2 ? c->cpu->pmpcfg2 : 0;
+    return OK;
+}
+
+/* 3.7.1: a locked entry's cfg is not writable; R=0,W=1 is reserved (kept as R=W=0). */
+static int write_pmpcfg(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    uint64_t *reg = csrno == 0x3A0 ? &c->cpu->pmpcfg0 : csrno == 0x3A2 ? &c->cpu->pmpcfg2 : NULL;
+    if (!reg)
+        return OK;
+    uint64_t out = 0;
+    for (int i = 0; i < 8; i++) {
+        uint64_t old = (*reg >> (8 * i)) & 0xff, nb = (v >> (8 * i)) & 0x9f;
+        if (old & 0x80)
+            nb = old;
+        else if ((nb & 3) == 2)
+            nb &= ~3ull;
+        out |= nb << (8 * i);
+    }
+    *reg = out;
+    rt_tlb_flush(c->cpu);
+    return OK;
+}
+
+static int pmp_locked(CPUState *cpu, int i)
+{
+    uint64_t cfg = i < 8 ? cpu->pmpcfg0 : cpu->pmpcfg2;
+    return (cfg >> (8 * (i & 7))) & 0x80;
+}
+
+static int read_pmpaddr(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    int i = csrno - 0x3B0;
+    *v = i < 16 ? c->cpu->pmpaddr[i] : 0;
+    return OK;
+}
+
+static int write_pmpaddr(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    int i = csrno - 0x3B0;
+    if (i >= 16 || pmp_locked(c->cpu, i))
+        return OK;
+    /* A locked TOR entry also locks the address below it (3.7.1.2). */
+    if (i + 1 < 16 && pmp_locked(c->cpu, i + 1)) {
+        uint64_t cfg = (i + 1) < 8 ? c->cpu->pmpcfg0 : c->cpu->pmpcfg2;
+        if (((cfg >> (8 * ((i + 1) & 7) + 3)) & 3) == 1)
+            return OK;
+    }
+    c->cpu->pmpaddr[i] = v & ((1ull << 54) - 1);
+    rt_tlb_flush(c->cpu);
+    return OK;
+}
+
+static const CsrDef csr_table[] = {
+    /* Unprivileged counters (Zicntr). */
+    {0xC00, 0xC00, read_user_counter, NULL, 0, 0, pred_counter},
+    {0xC01, 0xC01, read_time, NULL, 0, 0, pred_counter},
+    {0xC02, 0xC1F, read_user_counter, NULL, 0, 0, pred_counter},
+    /* Supervisor. */
+    {0x100, 0x100, read_sstatus, write_sstatus, 0, 0, NULL},
+    {0x104, 0x104, read_sie, write_sie, 0, 0, NULL},
+    {0x105, 0x105, NULL, write_tvec, FIELD(stvec), 0, NULL},
+    {0x106, 0x106, NULL, NULL, FIELD(scounteren), 0xFFFFFFFFull, NULL},
+    {0x10A, 0x10A, NULL, NULL, FIELD(senvcfg), 1, NULL},
+    {0x140, 0x140, NULL, NULL, FIELD(sscratch), ~0ull, NULL},
+    {0x141, 0x141, NULL, write_epc, FIELD(sepc), 0, NULL},
+    {0x142, 0x142, NULL, NULL, FIELD(scause), ~0ull, NULL},
+    {0x143, 0x143, NULL, NULL, FIELD(stval), ~0ull, NULL},
+    {0x144, 0x144, read_sip, write_sip, 0, 0, NULL},
+    {0x180, 0x180, NULL, write_satp, FIELD(satp), 0, pred_satp},
+    /* Machine information. */
+    {0xF11, 0xF13, read_zero, NULL, 0, 0, NULL},
+    {0xF14, 0xF14, read_hartid, NULL, 0, 0, NULL},
+    {0xF15, 0xF15, read_zero, NULL, 0, 0, NULL},
+    /* Machine trap setup and handling. */
+    {0x300, 0x300, read_mstatus, write_mstatus, 0, 0, NULL},
+    {0x301, 0x301, read_misa, write_ignore, 0, 0, NULL},
+    {0x302, 0x302, NULL, NULL, FIELD(medeleg), 0xB3FF, NULL},
+    {0x303, 0x303, NULL, NULL, FIELD(mideleg), S_INTERRUPTS, NULL},
+    {0x304, 0x304, NULL, NULL, FIELD(mie), S_INTERRUPTS | M_INTERRUPTS, NULL},
+    {0x305, 0x305, NULL, write_tvec, FIELD(mtvec), 0, NULL},
+    {0x306, 0x306, NULL, NULL, FIELD(mcounteren), 0xFFFFFFFFull, NULL},
+    {0x30A, 0x30A, NULL, NULL, FIELD(menvcfg), 1, NULL},
+    {0x320, 0x320, NULL, write_mcountinhibit, FIELD(mcountinhibit), 0, NULL},
+    {0x323, 0x33F, read_zero, write_ignore, 0, 0, NULL},
+    {0x340, 0x340, NULL, NULL, FIELD(mscratch), ~0ull, NULL},
+    {0x341, 0x341, NULL, write_epc, FIELD(mepc), 0, NULL},
+    {0x342, 0x342, NULL, NULL, FIELD(mcause), ~0ull, NULL},
+    {0x343, 0x343, NULL, NULL, FIELD(mtval), ~0ull, NULL},
+    {0x344, 0x344, NULL, write_mip, FIELD(mip), 0, NULL},
+    /* Memory protection. */
+    {0x3A0, 0x3AF, read_pmpcfg, write_pmpcfg, 0, 0, pred_pmpcfg},
+    {0x3B0, 0x3EF, read_pmpaddr, write_pmpaddr, 0, 0, NULL},
+    /* Machine counters. */
+    {0xB00, 0xB00, read_mcycle, write_mcycle, 0, 0, NULL},
+    {0xB02, 0xB02, read_minstret, write_minstret, 0, 0, NULL},
+    {0xB03, 0xB1F, read_zero, write_ignore, 0, 0, NULL},
+};
+
+static const CsrDef *csr_find(uint32_t csrno)
+{
+    for (size_t i = 0; i < sizeof csr_table / sizeof csr_table[0]; i++)
+        if (csrno >= csr_table[i].lo && csrno <= csr_table[i].hi)
+            return &csr_table[i];
+    return NULL;
+}
+
+/* Returns -1 (OK) or the cause of the exception to raise. */
+int rt_csr_access(CPUState *cpu, uint32_t csrno, int read, int write, uint64_t in,
+                  uint64_t *out, uint64_t icount)
+{
+    CsrCtx c = {cpu, icount};
+    const CsrDef *d = csr_find(csrno);
+    if (!d)
+        return EXC_ILLEGAL;
+    /* Supervisor CSRs need S-mode to exist. */
+    if ((csrno >> 8 & 3) == 1 && !has_ext('S'))
+        return EXC_ILLEGAL;
+    if (cpu->priv < ((csrno >> 8) & 3))
+        return EXC_ILLEGAL;
+    if (write && (csrno >> 10) == 3)
+        return EXC_ILLEGAL;
+    if (d->pred) {
+        int r = d->pred(&c, csrno);
+        if (r != OK)
+            return r;
+    }
+    uint64_t old = 0;
+    if (d->read) {
+        int r = d->read(&c, csrno, &old);
+        if (r != OK)
+            return r;
+    } else {
+        memcpy(&old, (char *)cpu + d->off, 8);
+    }
+    (void)read;
+    *out = old;
+    if (write) {
+        if (d->write)
+            return d->write(&c, csrno, in);
+        uint64_t v = (old & ~d->wmask) | (in & d->wmask);
+        memcpy((char *)cpu + d->off, &v, 8);
+    }
+    return OK;
+}
+
+/* Zicsr from translated code: word = csr | op << 12 | read << 14 | write << 15 | icount << 16. */
+uint64_t helper_csr(CPUState *cpu, uint64_t word, uint64_t src)
+{
+    uint32_t csrno = word & 0xFFF, op = (word >> 12) & 3;
+    int read = (word >> 14) & 1, write = (word >> 15) & 1;
+    uint64_t icount = word >> 16;
+    uint64_t old = 0, in;
+    /* Compute the new value from the old one: read it first without side effects. */
+    if (op != 1 || read) {
+        int r = rt_csr_access(cpu, csrno, 1, 0, 0, &old, icount);
+        if (r != OK) {
+            rt_illegal(cpu);
+            return 0;
+        }
+    }
+    in = op == 1 ? src : op == 2 ? (old | src) : (old & ~src);
+    if (write) {
+        uint64_t ignored;
+        int r = rt_csr_access(cpu, csrno, 0, 1, in, &ignored, icount);
+        if (r != OK) {
+            rt_illegal(cpu);
+            return 0;
+        }
+    }
+    return old;
+}

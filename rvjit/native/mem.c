@@ -1,0 +1,289 @@
+/* Guest physical memory: RAM regions backed by host buffers, the software-TLB fill and the slow
+ * paths of loads and stores (TLB misses, misaligned accesses, MMIO), and the A extension's
+ * atomics (unprivileged spec, chapter 14). */
+#include "runtime.h"
+
+#define MAX_RAM 8
+
+typedef struct {
+    uint64_t base, size;
+    uint8_t *host;
+} RamRegion;
+
+static RamRegion ram[MAX_RAM];
+static int nram;
+static uint8_t *mem_base;
+
+int rt_add_ram(uint64_t base, uint64_t size, uint8_t *host)
+{
+    if (nram == MAX_RAM)
+        return -1;
+    if (!mem_base)
+        mem_base = host;
+    ram[nram++] = (RamRegion){base, size, host};
+    return 0;
+}
+
+void rt_reset_memory(void)
+{
+    nram = 0;
+    mem_base = 0;
+}
+
+uint8_t *rt_mem_base(void)
+{
+    return mem_base;
+}
+
+static inline RamRegion *ram_find(uint64_t paddr)
+{
+    for (int i = 0; i < nram; i++)
+        if (paddr - ram[i].base < ram[i].size)
+            return &ram[i];
+    return NULL;
+}
+
+uint8_t *rt_ram_ptr(uint64_t paddr, uint64_t size)
+{
+    RamRegion *r = ram_find(paddr);
+    if (!r || size > r->size - (paddr - r->base))
+        return NULL;
+    return r->host + (paddr - r->base);
+}
+
+void rt_tlb_flush(CPUState *cpu)
+{
+    memset(cpu->tlb, 0xff, sizeof cpu->tlb);
+}
+
+/* Virtual -> physical for an explicit access.  Returns -1 on success, else the cause of the
+ * fault.  Without paging (M-mode, or satp.MODE = Bare) the address is used as it is
+ * (privileged spec 4.1.11); the page-table walker hooks in here. */
+int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *paddr)
+{
+    (void)cpu; (void)acc; (void)mmu_idx;
+    *paddr = vaddr;
+    return -1;
+}
+
+int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr)
+{
+    int cause = rt_translate(cpu, vaddr, ACC_EXEC, (int)(cpu->tb_flags & TBFLAG_PRIV_MASK),
+                             paddr);
+    if (cause >= 0)
+        return cause;
+    if (!ram_find(*paddr))
+        return EXC_INSN_ACCESS;
+    return -1;
+}
+
+static inline uint64_t extend(uint64_t v, unsigned size, int sgn)
+{
+    if (!sgn || size == 8)
+        return v;
+    unsigned sh = 64 - 8 * size;
+    return (uint64_t)((int64_t)(v << sh) >> sh);
+}
+
+static void tlb_fill(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t paddr, RamRegion *r,
+                     int acc)
+{
+    TLBEntry *e = &cpu->tlb[mmu][(vaddr >> PAGE_BITS) & (TLB_SIZE - 1)];
+    uint64_t vpage = vaddr & -(uint64_t)PAGE_SIZE, ppage = paddr & -(uint64_t)PAGE_SIZE;
+    /* Only whole pages of RAM enter the TLB. */
+    if (ppage < r->base || ppage + PAGE_SIZE > r->base + r->size)
+        return;
+    cpu->stat_tlb_miss++;
+    int64_t addend = (int64_t)((r->host + (ppage - r->base)) - mem_base) - (int64_t)vpage;
+    if (e->addend != addend)    /* the entry held another mapping */
+        e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+    e->addend = addend;
+    if (acc == ACC_WRITE)
+        e->tag_w = vpage;
+    e->tag_r = vpage;
+}
+
+/* One access that does not cross a page; returns -1 or the cause of a fault. */
+static int access_one(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu,
+                      uint64_t *val)
+{
+    uint64_t paddr;
+    int cause = rt_translate(cpu, vaddr, acc, mmu, &paddr);
+    if (cause >= 0)
+        return cause;
+    RamRegion *r = ram_find(paddr);
+    if (r && paddr + size <= r->base + r->size) {
+        uint8_t *p = r->host + (paddr - r->base);
+        if (acc == ACC_WRITE)
+            memcpy(p, val, size);
+        else {
+            *val = 0;
+            memcpy(val, p, size);
+        }
+        tlb_fill(cpu, mmu, vaddr, paddr, r, acc);
+        return -1;
+    }
+    uint64_t v = acc == ACC_WRITE ? *val : 0;
+    if (rvjit_mmio(cpu, paddr, size, acc == ACC_WRITE, &v) != 0)
+        return acc == ACC_WRITE ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS;
+    if (acc != ACC_WRITE)
+        *val = size == 8 ? v : v & ((1ull << (8 * size)) - 1);
+    return -1;
+}
+
+/* A misaligned access is emulated (privileged spec 3.6.3 allows it): byte by byte, all bytes
+ * translated before any is stored, so a fault leaves memory unchanged. */
+static int access_misaligned(CPUState *cpu, uint64_t *vaddr_io, unsigned size, int acc,
+                             int mmu, uint64_t *val)
+{
+    uint64_t paddr, vaddr = *vaddr_io;
+    /* 3.1.16: for a misaligned access, mtval holds the address of the portion that faulted. */
+    for (unsigned i = 0; i < size; i++) {
+        int cause = rt_translate(cpu, vaddr + i, acc, mmu, &paddr);
+        if (cause >= 0) {
+            *vaddr_io = vaddr + i;
+            return cause;
+        }
+    }
+    uint64_t out = 0;
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t b = acc == ACC_WRITE ? (*val >> (8 * i)) & 0xff : 0;
+        int cause = access_one(cpu, vaddr + i, 1, acc, mmu, &b);
+        if (cause >= 0) {
+            *vaddr_io = vaddr + i;
+            return cause;
+        }
+        out |= (b & 0xff) << (8 * i);
+    }
+    if (acc != ACC_WRITE)
+        *val = out;
+    return -1;
+}
+
+uint64_t rt_load_slow(CPUState *cpu, uint64_t vaddr, uint64_t memop)
+{
+    unsigned size = memop & 15;
+    int sgn = (memop >> 4) & 1, mmu = (memop >> 8) & 0xff;
+    uint64_t v = 0;
+    int cause;
+    cpu->stat_slow_access++;
+    if (vaddr & (size - 1))
+        cause = access_misaligned(cpu, &vaddr, size, ACC_READ, mmu, &v);
+    else
+        cause = access_one(cpu, vaddr, size, ACC_READ, mmu, &v);
+    if (cause >= 0) {
+        rt_raise(cpu, cause, vaddr);
+        return 0;
+    }
+    return extend(v, size, sgn);
+}
+
+void rt_store_slow(CPUState *cpu, uint64_t vaddr, uint64_t val, uint64_t memop)
+{
+    unsigned size = memop & 15;
+    int mmu = (memop >> 8) & 0xff;
+    int cause;
+    cpu->stat_slow_access++;
+    if (vaddr & (size - 1))
+        cause = access_misaligned(cpu, &vaddr, size, ACC_WRITE, mmu, &val);
+    else
+        cause = access_one(cpu, vaddr, size, ACC_WRITE, mmu, &val);
+    if (cause >= 0)
+        rt_raise(cpu, cause, vaddr);
+}
+
+/* ---- A extension ------------------------------------------------------------------------ */
+
+/* Atomics need aligned RAM (14.4: misaligned -> address-misaligned; this machine's MMIO
+ * regions do not support them -> access fault).  Returns the host pointer or NULL after
+ * raising the trap. */
+static uint8_t *atomic_ptr(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu,
+                           uint64_t *paddr_out)
+{
+    if (vaddr & (size - 1)) {
+        rt_raise(cpu, acc == ACC_READ ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, vaddr);
+        return NULL;
+    }
+    uint64_t paddr;
+    int cause = rt_translate(cpu, vaddr, acc, mmu, &paddr);
+    if (cause >= 0) {
+        rt_raise(cpu, cause, vaddr);
+        return NULL;
+    }
+    uint8_t *p = rt_ram_ptr(paddr, size);
+    if (!p) {
+        rt_raise(cpu, acc == ACC_READ ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS, vaddr);
+        return NULL;
+    }
+    *paddr_out = paddr;
+    return p;
+}
+
+static inline uint64_t load_n(const uint8_t *p, unsigned size)
+{
+    if (size == 4) {
+        int32_t v;
+        memcpy(&v, p, 4);
+        return (uint64_t)(int64_t)v;
+    }
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+uint64_t helper_lr(CPUState *cpu, uint64_t vaddr, uint64_t memop)
+{
+    unsigned size = memop & 15;
+    uint64_t paddr;
+    uint8_t *p = atomic_ptr(cpu, vaddr, size, ACC_READ, (memop >> 8) & 0xff, &paddr);
+    if (!p)
+        return 0;
+    cpu->res_addr = paddr;
+    cpu->res_valid = 1;
+    return load_n(p, size);
+}
+
+uint64_t helper_sc(CPUState *cpu, uint64_t vaddr, uint64_t val, uint64_t memop)
+{
+    unsigned size = memop & 15;
+    uint64_t paddr;
+    uint8_t *p = atomic_ptr(cpu, vaddr, size, ACC_WRITE, (memop >> 8) & 0xff, &paddr);
+    if (!p)
+        return 0;
+    int ok = cpu->res_valid && cpu->res_addr == paddr;
+    cpu->res_valid = 0;     /* 14.2: SC invalidates the reservation, whether it succeeds or not */
+    if (!ok)
+        return 1;
+    memcpy(p, &val, size);
+    return 0;
+}
+
+uint64_t helper_amo(CPUState *cpu, uint64_t vaddr, uint64_t val, uint64_t memop)
+{
+    unsigned size = memop & 15, func = (memop >> 16) & 0xff;
+    uint64_t paddr;
+    uint8_t *p = atomic_ptr(cpu, vaddr, size, ACC_WRITE, (memop >> 8) & 0xff, &paddr);
+    if (!p)
+        return 0;
+    uint64_t old = load_n(p, size), res;
+    uint64_t a = old, b = val;
+    if (size == 4) {   /* compare 32-bit values as their sign/zero-extended selves */
+        b = (uint64_t)(int64_t)(int32_t)val;
+    }
+    switch (func) {
+    case 0x00: res = a + b; break;
+    case 0x01: res = b; break;
+    case 0x04: res = a ^ b; break;
+    case 0x08: res = a | b; break;
+    case 0x0C: res = a & b; break;
+    case 0x10: res = (int64_t)a < (int64_t)b ? a : b; break;
+    case 0x14: res = (int64_t)a > (int64_t)b ? a : b; break;
+    case 0x18: res = size == 4 ? ((uint32_t)a < (uint32_t)b ? a : b) : (a < b ? a : b); break;
+    case 0x1C: res = size == 4 ? ((uint32_t)a > (uint32_t)b ? a : b) : (a > b ? a : b); break;
+    default:
+        rt_raise(cpu, EXC_ILLEGAL, 0);
+        return 0;
+    }
+    memcpy(p, &res, size);
+    return old;
+}

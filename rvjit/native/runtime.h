@@ -1,0 +1,123 @@
+/* rvjit native runtime: declarations shared by its C files.
+ * The CPU state layout, constants and the helper table come from rvjit_gen.h, which
+ * rvjit/native/build.py generates from rvjit/cpu/state.py and rvjit/ir/helpers.py. */
+#ifndef RVJIT_RUNTIME_H
+#define RVJIT_RUNTIME_H
+#include <stdint.h>
+#include <string.h>
+#include "rvjit_gen.h"
+
+#define PRV_U 0
+#define PRV_S 1
+#define PRV_M 3
+
+/* Access types for translation and faults. */
+#define ACC_READ 0
+#define ACC_WRITE 1
+#define ACC_EXEC 2
+
+/* Exception causes (privileged spec 3.1.15). */
+#define EXC_INSN_MISALIGNED 0
+#define EXC_INSN_ACCESS 1
+#define EXC_ILLEGAL 2
+#define EXC_BREAKPOINT 3
+#define EXC_LOAD_MISALIGNED 4
+#define EXC_LOAD_ACCESS 5
+#define EXC_STORE_MISALIGNED 6
+#define EXC_STORE_ACCESS 7
+#define EXC_ECALL_U 8
+#define EXC_ECALL_S 9
+#define EXC_ECALL_M 11
+#define EXC_INSN_PAGE 12
+#define EXC_LOAD_PAGE 13
+#define EXC_STORE_PAGE 15
+
+/* Interrupts (3.1.9). */
+#define IRQ_SSI 1
+#define IRQ_MSI 3
+#define IRQ_STI 5
+#define IRQ_MTI 7
+#define IRQ_SEI 9
+#define IRQ_MEI 11
+
+/* mstatus fields (3.1.6). */
+#define MSTATUS_SIE (1ull << 1)
+#define MSTATUS_MIE (1ull << 3)
+#define MSTATUS_SPIE (1ull << 5)
+#define MSTATUS_MPIE (1ull << 7)
+#define MSTATUS_SPP (1ull << 8)
+#define MSTATUS_MPP_SHIFT 11
+#define MSTATUS_MPP (3ull << 11)
+#define MSTATUS_FS_SHIFT 13
+#define MSTATUS_FS (3ull << 13)
+#define MSTATUS_XS (3ull << 15)
+#define MSTATUS_MPRV (1ull << 17)
+#define MSTATUS_SUM (1ull << 18)
+#define MSTATUS_MXR (1ull << 19)
+#define MSTATUS_TVM (1ull << 20)
+#define MSTATUS_TW (1ull << 21)
+#define MSTATUS_TSR (1ull << 22)
+#define MSTATUS_UXL (3ull << 32)
+#define MSTATUS_SXL (3ull << 34)
+#define MSTATUS_SD (1ull << 63)
+
+/* The interpreter tier's encoding of one IR op (see rvjit/backend/interp_encode.py). */
+typedef struct IROp {
+    uint16_t opc;
+    uint16_t kinds;     /* bit i set: a[i] is a constant, else a temporary's index */
+    uint16_t dst;
+    uint16_t aux;       /* LD/ST: size | signed << 4; GETX..: register; BR*: op index; CALL: helper */
+    uint32_t icount;
+    uint32_t pad;
+    uint64_t pc;
+    uint64_t a[3];
+} IROp;
+
+/* A translation block as the native side sees it (owned by Python). */
+typedef struct TB {
+    uint64_t pc;
+    uint64_t flags;
+    void (*native)(CPUState *);
+    IROp *ops;
+    uint32_t nops;
+    uint32_t ntemps;
+    uint32_t hits;
+    uint32_t ninsns;
+    struct TB *hash_next;
+} TB;
+
+#define INTERP_MAX_TEMPS 4096
+
+/* dispatch.c */
+int rt_run(CPUState *cpu);
+void rt_tb_insert(TB *tb);
+void rt_tb_clear(void);
+void rt_set_hot_threshold(uint32_t n);
+/* interp.c */
+void rt_interp(CPUState *cpu, TB *tb);
+/* mem.c */
+int rt_add_ram(uint64_t base, uint64_t size, uint8_t *host);
+void rt_tlb_flush(CPUState *cpu);
+uint64_t rt_load_slow(CPUState *cpu, uint64_t vaddr, uint64_t memop);
+void rt_store_slow(CPUState *cpu, uint64_t vaddr, uint64_t val, uint64_t memop);
+int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);
+int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *paddr);
+uint8_t *rt_ram_ptr(uint64_t paddr, uint64_t size);
+void rt_reset_memory(void);
+uint8_t *rt_mem_base(void);
+/* trap.c */
+void rt_raise(CPUState *cpu, uint64_t cause, uint64_t tval);
+void rt_update_flags(CPUState *cpu);
+int rt_check_interrupts(CPUState *cpu);
+uint64_t rt_illegal(CPUState *cpu);
+void rt_reset_cpu(CPUState *cpu, uint64_t hartid, uint64_t pc);
+/* csr.c */
+int rt_csr_access(CPUState *cpu, uint32_t csrno, int read, int write, uint64_t in,
+                  uint64_t *out, uint64_t icount);
+uint64_t rt_mtime(CPUState *cpu);
+void rt_set_time_mode(int icount_shift, double start);
+void rt_set_misa(uint64_t misa);
+/* The Python side's MMIO handler: 0 = done, else access fault. */
+int rvjit_mmio(CPUState *cpu, uint64_t paddr, uint32_t size, int is_write, uint64_t *val);
+
+#endif
