@@ -127,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             print(USAGE)
             return 0
         if opts.get("version"):
-            from importlib.metadata import version
-            print(f"rvjit {version('rvjit')} (qemu-system-riscv64 command line)")
+            from rvjit import __version__
+            print(f"rvjit {__version__} (qemu-system-riscv64 command line)")
             return 0
         cfg = build_config(opts)
         from rvjit.machine.virt import VirtMachine

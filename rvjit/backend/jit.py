@@ -20,7 +20,10 @@ class Codegen:
         target = llvm.Target.from_default_triple()
         self.tm = target.create_target_machine(opt=opt_level, jit=True, codemodel="default")
         self.opt_level = opt_level
-        self.engines: list = []
+        # One MCJIT engine for the process: it takes ownership of the target machine, so a
+        # second engine on the same target machine would free it twice.
+        self.engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), self.tm)
+        self.modules: list = []
         self.prelude = module_prelude()
         self.nfuncs = 0
         self.compile_seconds = 0.0
@@ -46,14 +49,16 @@ class Codegen:
             pto = llvm.create_pipeline_tuning_options(speed_level=self.opt_level)
             pb = llvm.create_pass_builder(self.tm, pto)
             pb.getModulePassManager().run(mod, pb)
-        ee = llvm.create_mcjit_compiler(mod, self.tm)
-        ee.finalize_object()
-        self.engines.append(ee)
-        addrs = [ee.get_function_address(n) for n in names]
+        self.engine.add_module(mod)
+        self.engine.finalize_object()
+        self.modules.append(mod)
+        addrs = [self.engine.get_function_address(n) for n in names]
         self.compile_seconds += time.perf_counter() - t0
         self.batches += 1
         return addrs
 
     def drop_all(self) -> None:
         """Forget compiled code (after every reference to it has been dropped)."""
-        self.engines.clear()
+        for mod in self.modules:
+            self.engine.remove_module(mod)
+        self.modules.clear()

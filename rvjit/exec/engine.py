@@ -47,14 +47,14 @@ class Stats:
 
 
 class Engine:
-    def __init__(self, ffi, lib, memory, hot_threshold: int | None = None) -> None:
-        self.ffi, self.lib, self.memory = ffi, lib, memory
+    def __init__(self, ffi, lib, rt, memory, hot_threshold: int | None = None) -> None:
+        self.ffi, self.lib, self.rt, self.memory = ffi, lib, rt, memory
         if hot_threshold is None:
             hot_threshold = int(os.environ.get("RVJIT_HOT", DEFAULT_HOT_THRESHOLD))
         self.hot_threshold = hot_threshold
         # 0 means never compile: the run loop's counter never reaches 0 after incrementing.
-        lib.rt_set_hot_threshold(hot_threshold if hot_threshold > 0 else 0xFFFFFFFF)
-        lib.rt_tb_clear()
+        lib.rt_set_hot_threshold(rt, hot_threshold if hot_threshold > 0 else 0xFFFFFFFF)
+        lib.rt_tb_clear(rt)
         self.codegen: Codegen | None = None
         self.tbs: dict[tuple[int, int, int], TBEntry] = {}
         self.by_addr: dict[int, TBEntry] = {}
@@ -93,11 +93,21 @@ class Engine:
         ent = self.tbs.get(key)
         if ent is None:
             ent = self._translate(cpu, key)
-        self.lib.rt_tb_insert(ent.tb)
+        else:
+            self.lib.rt_tb_insert(self.rt, ent.tb)
 
     def _translate(self, cpu, key) -> TBEntry:
         t0 = time.perf_counter()
         ir = translate_block(self._fetcher(cpu), key[0], key[2])
+        ent = self.install(ir, key)
+        self.stats.blocks_translated += 1
+        self.stats.translate_seconds += time.perf_counter() - t0
+        return ent
+
+    def install(self, ir: BlockIR, key: tuple[int, int, int] | None = None,
+                native: bool = False) -> TBEntry:
+        """Make `ir` the translation for its (pc, flags); `native` compiles it at once."""
+        key = key or (ir.pc, ir.pc, ir.flags)
         ops = encode(self.ffi, ir.insns, ir.ntemps)
         tb = self.ffi.new("TB *")
         tb.pc, tb.flags, tb.ops = key[0], key[2], ops
@@ -106,8 +116,9 @@ class Engine:
         if key[1] >= 0:     # a block that only raises a fetch fault is not cached
             self.tbs[key] = ent
         self.by_addr[int(self.ffi.cast("uintptr_t", tb))] = ent
-        self.stats.blocks_translated += 1
-        self.stats.translate_seconds += time.perf_counter() - t0
+        if native:
+            self._compile_region(ent, [ent])
+        self.lib.rt_tb_insert(self.rt, tb)
         return ent
 
     # -- the compiled tier -------------------------------------------------------------------
@@ -115,7 +126,9 @@ class Engine:
         ent = self.by_addr.get(int(self.ffi.cast("uintptr_t", cpu.hot_tb)))
         if ent is None or ent.key not in self.tbs:
             return
-        members = self._form_region(ent)
+        self._compile_region(ent, self._form_region(ent))
+
+    def _compile_region(self, ent: TBEntry, members: list[TBEntry]) -> None:
         if self.codegen is None:
             self.codegen = Codegen(self.ffi, self.lib)
         (addr,) = self.codegen.compile([[m.ir for m in members]])
@@ -159,12 +172,12 @@ class Engine:
             for r in e.regions:
                 r.entry.tb.native = self.ffi.NULL
                 r.entry.tb.hits = 0
-        self.lib.rt_tb_clear()
+        self.lib.rt_tb_clear(self.rt)
 
     def flush_all(self) -> None:
         self.tbs.clear()
         self.by_addr.clear()
-        self.lib.rt_tb_clear()
+        self.lib.rt_tb_clear(self.rt)
         if self.codegen is not None:
             self.codegen.drop_all()
 

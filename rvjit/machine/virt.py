@@ -42,6 +42,8 @@ class MachineConfig:
     extensions: str = "IMACSU"
     icount_shift: int | None = None  # deterministic time: 2^shift ns per instruction
     hot_threshold: int | None = None
+    max_insns: int | None = None     # stop after about this many guest instructions
+    max_seconds: float | None = None # stop after about this much host time
     output: object = None            # callable(bytes); default stdout
 
 
@@ -65,7 +67,10 @@ class VirtMachine:
         self.cfg = cfg
         self.ffi, self.lib = load_native()
         ffi, lib = self.ffi, self.lib
-        self.memory = GuestMemory(ffi, lib)
+        self.rt = ffi.gc(lib.rt_machine_new(), lib.rt_machine_free)
+        if self.rt == ffi.NULL:
+            raise MemoryError("cannot allocate the native machine state")
+        self.memory = GuestMemory(ffi, lib, self.rt)
         self.rom = self.memory.add_ram("mrom", ROM_BASE, ROM_SIZE)
         self.dram = self.memory.add_ram("dram", VIRT_DRAM, cfg.ram_size)
         lib.rt_set_misa(misa_for(cfg.extensions))
@@ -75,9 +80,10 @@ class VirtMachine:
         self.harts = [Hart(i, ffi.new("CPUState *")) for i in range(cfg.smp)]
         for h in self.harts:
             h.cpu.hart_index = h.index
+            h.cpu.rt = self.rt
+            h.cpu.mem_base = lib.rt_mem_base(self.rt)
             lib.rt_reset_cpu(h.cpu, h.index, ROM_BASE)
-            h.cpu.mem_base = lib.rt_mem_base()
-        self.engine = Engine(ffi, lib, self.memory, cfg.hot_threshold)
+        self.engine = Engine(ffi, lib, self.rt, self.memory, cfg.hot_threshold)
         out = cfg.output or self._stdout
         self._out_buf = bytearray()
         self.uart = Uart16550(out)
@@ -161,12 +167,18 @@ class VirtMachine:
                         if engine.handle_exit(cpu, r):
                             continue
                         break
-                    engine.stats.python_exits += 0
                     if r == EXIT_HALT or self.exit_code is not None:
                         break
                     if r not in (EXIT_BUDGET, EXIT_WFI):
                         raise RuntimeError(f"unexpected run-loop exit {EXIT_NAMES.get(r, r)}")
                 self.clint.update()
+                if self.cfg.max_insns is not None and self.guest_insns() >= self.cfg.max_insns:
+                    reason = "insn-limit"
+                    break
+                if self.cfg.max_seconds is not None and \
+                        time.perf_counter() - t0 >= self.cfg.max_seconds:
+                    reason = "time-limit"
+                    break
                 if all_wfi and self.exit_code is None:
                     self._idle()
         except KeyboardInterrupt:

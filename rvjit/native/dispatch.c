@@ -3,15 +3,18 @@
 #include "runtime.h"
 #include <stdlib.h>
 
-#define TB_HASH_BITS 16
-#define TB_HASH_SIZE (1u << TB_HASH_BITS)
-#define JC_BITS 12
-#define JC_SIZE (1u << JC_BITS)
+RtMachine *rt_machine_new(void)
+{
+    RtMachine *m = calloc(1, sizeof *m);
+    if (m)
+        m->hot_threshold = 50;
+    return m;
+}
 
-static TB *tb_hash[TB_HASH_SIZE];
-/* One jump cache for the process: harts share translations. */
-static TB *jump_cache[JC_SIZE];
-static uint32_t hot_threshold = 50;
+void rt_machine_free(RtMachine *m)
+{
+    free(m);
+}
 
 static inline uint32_t tb_hash_fn(uint64_t pc, uint64_t flags)
 {
@@ -24,35 +27,39 @@ static inline uint32_t jc_index(uint64_t pc)
     return (uint32_t)((pc >> 1) ^ (pc >> (JC_BITS + 1))) & (JC_SIZE - 1);
 }
 
-void rt_set_hot_threshold(uint32_t n)
+void rt_set_hot_threshold(RtMachine *m, uint32_t n)
 {
-    hot_threshold = n;
+    m->hot_threshold = n;
 }
 
-void rt_tb_insert(TB *tb)
+void rt_tb_insert(RtMachine *m, TB *tb)
 {
     uint32_t h = tb_hash_fn(tb->pc, tb->flags);
-    tb->hash_next = tb_hash[h];
-    tb_hash[h] = tb;
-    jump_cache[jc_index(tb->pc)] = tb;
+    for (TB *t = m->tb_hash[h]; t; t = t->hash_next)
+        if (t == tb)
+            goto cached;
+    tb->hash_next = m->tb_hash[h];
+    m->tb_hash[h] = tb;
+cached:
+    m->jump_cache[jc_index(tb->pc)] = tb;
 }
 
 /* Forget every (pc, flags) -> TB association (the TBs themselves belong to Python). */
-void rt_tb_clear(void)
+void rt_tb_clear(RtMachine *m)
 {
-    memset(tb_hash, 0, sizeof tb_hash);
-    memset(jump_cache, 0, sizeof jump_cache);
+    memset(m->tb_hash, 0, sizeof m->tb_hash);
+    memset(m->jump_cache, 0, sizeof m->jump_cache);
 }
 
-static inline TB *tb_lookup(uint64_t pc, uint64_t flags)
+static inline TB *tb_lookup(RtMachine *m, uint64_t pc, uint64_t flags)
 {
     uint32_t j = jc_index(pc);
-    TB *tb = jump_cache[j];
+    TB *tb = m->jump_cache[j];
     if (tb && tb->pc == pc && tb->flags == flags)
         return tb;
-    for (tb = tb_hash[tb_hash_fn(pc, flags)]; tb; tb = tb->hash_next) {
+    for (tb = m->tb_hash[tb_hash_fn(pc, flags)]; tb; tb = tb->hash_next) {
         if (tb->pc == pc && tb->flags == flags) {
-            jump_cache[j] = tb;
+            m->jump_cache[j] = tb;
             return tb;
         }
     }
@@ -61,6 +68,7 @@ static inline TB *tb_lookup(uint64_t pc, uint64_t flags)
 
 int rt_run(CPUState *cpu)
 {
+    RtMachine *m = RT(cpu);
     for (;;) {
         if (cpu->exit_request) {
             int r = (int)cpu->exit_request;
@@ -72,7 +80,7 @@ int rt_run(CPUState *cpu)
         cpu->budget--;
         if (cpu->mip & cpu->mie)
             rt_check_interrupts(cpu);
-        TB *tb = tb_lookup(cpu->pc, cpu->tb_flags);
+        TB *tb = tb_lookup(m, cpu->pc, cpu->tb_flags);
         if (!tb)
             return EXIT_NO_TB;
         if (tb->native) {
@@ -81,7 +89,7 @@ int rt_run(CPUState *cpu)
         } else {
             rt_interp(cpu, tb);
             cpu->stat_interp_blocks++;
-            if (++tb->hits == hot_threshold) {
+            if (++tb->hits == m->hot_threshold) {
                 cpu->exc_taken = 0;
                 cpu->hot_tb = tb;
                 return EXIT_HOT;

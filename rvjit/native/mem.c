@@ -3,49 +3,33 @@
  * atomics (unprivileged spec, chapter 14). */
 #include "runtime.h"
 
-#define MAX_RAM 8
-
-typedef struct {
-    uint64_t base, size;
-    uint8_t *host;
-} RamRegion;
-
-static RamRegion ram[MAX_RAM];
-static int nram;
-static uint8_t *mem_base;
-
-int rt_add_ram(uint64_t base, uint64_t size, uint8_t *host)
+int rt_add_ram(RtMachine *m, uint64_t base, uint64_t size, uint8_t *host)
 {
-    if (nram == MAX_RAM)
+    if (m->nram == MAX_RAM)
         return -1;
-    if (!mem_base)
-        mem_base = host;
-    ram[nram++] = (RamRegion){base, size, host};
+    if (!m->mem_base)
+        m->mem_base = host;
+    m->ram[m->nram++] = (RamRegion){base, size, host};
     return 0;
 }
 
-void rt_reset_memory(void)
+uint8_t *rt_mem_base(RtMachine *m)
 {
-    nram = 0;
-    mem_base = 0;
+    return m->mem_base;
 }
 
-uint8_t *rt_mem_base(void)
+static inline RamRegion *ram_find(CPUState *cpu, uint64_t paddr)
 {
-    return mem_base;
-}
-
-static inline RamRegion *ram_find(uint64_t paddr)
-{
-    for (int i = 0; i < nram; i++)
-        if (paddr - ram[i].base < ram[i].size)
-            return &ram[i];
+    RtMachine *m = RT(cpu);
+    for (int i = 0; i < m->nram; i++)
+        if (paddr - m->ram[i].base < m->ram[i].size)
+            return &m->ram[i];
     return NULL;
 }
 
-uint8_t *rt_ram_ptr(uint64_t paddr, uint64_t size)
+uint8_t *rt_ram_ptr(CPUState *cpu, uint64_t paddr, uint64_t size)
 {
-    RamRegion *r = ram_find(paddr);
+    RamRegion *r = ram_find(cpu, paddr);
     if (!r || size > r->size - (paddr - r->base))
         return NULL;
     return r->host + (paddr - r->base);
@@ -72,7 +56,7 @@ int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr)
                              paddr);
     if (cause >= 0)
         return cause;
-    if (!ram_find(*paddr))
+    if (!ram_find(cpu, *paddr))
         return EXC_INSN_ACCESS;
     return -1;
 }
@@ -94,7 +78,7 @@ static void tlb_fill(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t paddr, Ram
     if (ppage < r->base || ppage + PAGE_SIZE > r->base + r->size)
         return;
     cpu->stat_tlb_miss++;
-    int64_t addend = (int64_t)((r->host + (ppage - r->base)) - mem_base) - (int64_t)vpage;
+    int64_t addend = (int64_t)((r->host + (ppage - r->base)) - cpu->mem_base) - (int64_t)vpage;
     if (e->addend != addend)    /* the entry held another mapping */
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
     e->addend = addend;
@@ -111,7 +95,7 @@ static int access_one(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int
     int cause = rt_translate(cpu, vaddr, acc, mmu, &paddr);
     if (cause >= 0)
         return cause;
-    RamRegion *r = ram_find(paddr);
+    RamRegion *r = ram_find(cpu, paddr);
     if (r && paddr + size <= r->base + r->size) {
         uint8_t *p = r->host + (paddr - r->base);
         if (acc == ACC_WRITE)
@@ -210,7 +194,7 @@ static uint8_t *atomic_ptr(CPUState *cpu, uint64_t vaddr, unsigned size, int acc
         rt_raise(cpu, cause, vaddr);
         return NULL;
     }
-    uint8_t *p = rt_ram_ptr(paddr, size);
+    uint8_t *p = rt_ram_ptr(cpu, paddr, size);
     if (!p) {
         rt_raise(cpu, acc == ACC_READ ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS, vaddr);
         return NULL;

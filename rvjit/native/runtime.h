@@ -88,23 +88,48 @@ typedef struct TB {
 
 #define INTERP_MAX_TEMPS 4096
 
+#define MAX_RAM 8
+#define TB_HASH_BITS 16
+#define TB_HASH_SIZE (1u << TB_HASH_BITS)
+#define JC_BITS 12
+#define JC_SIZE (1u << JC_BITS)
+
+typedef struct RamRegion {
+    uint64_t base, size;
+    uint8_t *host;
+} RamRegion;
+
+/* Per-machine native state (cpu->rt of every hart points here): the physical RAM map and the
+ * translation lookup tables, which the harts share. */
+typedef struct RtMachine {
+    RamRegion ram[MAX_RAM];
+    int nram;
+    uint8_t *mem_base;
+    uint32_t hot_threshold;
+    TB *tb_hash[TB_HASH_SIZE];
+    TB *jump_cache[JC_SIZE];
+} RtMachine;
+
+#define RT(cpu) ((RtMachine *)(cpu)->rt)
+
 /* dispatch.c */
+RtMachine *rt_machine_new(void);
+void rt_machine_free(RtMachine *m);
 int rt_run(CPUState *cpu);
-void rt_tb_insert(TB *tb);
-void rt_tb_clear(void);
-void rt_set_hot_threshold(uint32_t n);
+void rt_tb_insert(RtMachine *m, TB *tb);
+void rt_tb_clear(RtMachine *m);
+void rt_set_hot_threshold(RtMachine *m, uint32_t n);
 /* interp.c */
 void rt_interp(CPUState *cpu, TB *tb);
 /* mem.c */
-int rt_add_ram(uint64_t base, uint64_t size, uint8_t *host);
+int rt_add_ram(RtMachine *m, uint64_t base, uint64_t size, uint8_t *host);
 void rt_tlb_flush(CPUState *cpu);
 uint64_t rt_load_slow(CPUState *cpu, uint64_t vaddr, uint64_t memop);
 void rt_store_slow(CPUState *cpu, uint64_t vaddr, uint64_t val, uint64_t memop);
 int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);
 int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *paddr);
-uint8_t *rt_ram_ptr(uint64_t paddr, uint64_t size);
-void rt_reset_memory(void);
-uint8_t *rt_mem_base(void);
+uint8_t *rt_ram_ptr(CPUState *cpu, uint64_t paddr, uint64_t size);
+uint8_t *rt_mem_base(RtMachine *m);
 /* trap.c */
 void rt_raise(CPUState *cpu, uint64_t cause, uint64_t tval);
 void rt_update_flags(CPUState *cpu);

@@ -141,7 +141,7 @@ static uint64_t illegal(CPUState *cpu)
     uint8_t *p = NULL;
     uint64_t paddr;
     if (rt_fetch_translate(cpu, cpu->pc, &paddr) < 0)
-        p = rt_ram_ptr(paddr, 4);
+        p = rt_ram_ptr(cpu, paddr, 4);
     if (p) {
         memcpy(&insn, p, 4);
         insn &= (insn & 3) == 3 ? 0xffffffffull : 0xffffull;

@@ -29,18 +29,17 @@ class MmioRegion:
 
 
 class GuestMemory:
-    def __init__(self, ffi, lib) -> None:
-        self.ffi, self.lib = ffi, lib
+    def __init__(self, ffi, lib, rt) -> None:
+        self.ffi, self.lib, self.rt = ffi, lib, rt
         self.ram: list[RamRegion] = []
         self.mmio: list[MmioRegion] = []
         self._keep: list[object] = []
-        lib.rt_reset_memory()
 
     def add_ram(self, name: str, base: int, size: int) -> RamRegion:
         buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         ptr = self.ffi.from_buffer("uint8_t[]", buf)
         self._keep.append(ptr)
-        if self.lib.rt_add_ram(base, size, ptr) != 0:
+        if self.lib.rt_add_ram(self.rt, base, size, ptr) != 0:
             raise RuntimeError("too many RAM regions")
         r = RamRegion(name, base, size, buf)
         self.ram.append(r)

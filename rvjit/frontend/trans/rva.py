@@ -41,9 +41,10 @@ def trans_sc_d(ctx, a):
     return _sc(ctx, a, 8)
 
 
-def _make(func: int, size: int):
+def _make(name: str, func: int, size: int):
     def trans(ctx, a):
         return _amo(ctx, a, size, func)
+    trans.__name__ = trans.__qualname__ = name
     return trans
 
 
@@ -51,5 +52,5 @@ for _name, _func in (("amoadd", H.AMO_ADD), ("amoswap", H.AMO_SWAP), ("amoxor", 
                      ("amoor", H.AMO_OR), ("amoand", H.AMO_AND), ("amomin", H.AMO_MIN),
                      ("amomax", H.AMO_MAX), ("amominu", H.AMO_MINU), ("amomaxu", H.AMO_MAXU)):
     for _w, _size in (("w", 4), ("d", 8)):
-        globals()[f"trans_{_name}_{_w}"] = _make(_func, _size)
+        globals()[f"trans_{_name}_{_w}"] = _make(f"trans_{_name}_{_w}", _func, _size)
 
