@@ -2,4 +2,6 @@ import sys
 
 from rvjit.cli import main
 
-sys.exit(main())
+# Guarded: compile workers are spawned processes that import this module as __mp_main__.
+if __name__ == "__main__":
+    sys.exit(main())

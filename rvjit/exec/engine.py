@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from rvjit.backend.interp_encode import encode
-from rvjit.backend.jit import Codegen
+from rvjit.backend.jit import Codegen, default_workers
 from rvjit.backend.llvm_lower import chainable
 from rvjit.cpu.state import EXIT_HOT, EXIT_NO_TB, EXIT_TB_FLUSH, PAGE_SIZE
 from rvjit.frontend.translate import BlockIR, FetchFault, translate_block
@@ -28,6 +28,7 @@ class TBEntry:
     tb: object                     # cffi TB *
     ops: object                    # cffi IROp[] (kept alive)
     regions: list = field(default_factory=list)   # regions that contain this block
+    valid: bool = True             # False once dropped (guest code changed)
 
 
 @dataclass(eq=False)
@@ -47,7 +48,8 @@ class Stats:
 
 
 class Engine:
-    def __init__(self, ffi, lib, rt, memory, hot_threshold: int | None = None) -> None:
+    def __init__(self, ffi, lib, rt, memory, hot_threshold: int | None = None,
+                 compile_workers: int | None = None) -> None:
         self.ffi, self.lib, self.rt, self.memory = ffi, lib, rt, memory
         if hot_threshold is None:
             hot_threshold = int(os.environ.get("RVJIT_HOT", DEFAULT_HOT_THRESHOLD))
@@ -55,6 +57,11 @@ class Engine:
         # 0 means never compile: the run loop's counter never reaches 0 after incrementing.
         lib.rt_set_hot_threshold(rt, hot_threshold if hot_threshold > 0 else 0xFFFFFFFF)
         lib.rt_tb_clear(rt)
+        # Compile synchronously when every block is compiled at once (hot threshold 1: tests
+        # that exercise the LLVM tier) so that the tier used is deterministic.
+        if compile_workers is None:
+            compile_workers = 0 if hot_threshold == 1 else default_workers()
+        self.compile_workers = compile_workers
         self.codegen: Codegen | None = None
         self.tbs: dict[tuple[int, int, int], TBEntry] = {}
         self.by_addr: dict[int, TBEntry] = {}
@@ -130,14 +137,20 @@ class Engine:
 
     def _compile_region(self, ent: TBEntry, members: list[TBEntry]) -> None:
         if self.codegen is None:
-            self.codegen = Codegen(self.ffi, self.lib)
-        (addr,) = self.codegen.compile([[m.ir for m in members]])
-        ent.tb.native = self.ffi.cast("void (*)(CPUState *)", addr)
-        region = Region(ent, members)
-        for m in members:
-            m.regions.append(region)
-        self.stats.regions_compiled += 1
-        self.stats.blocks_compiled += len(members)
+            self.codegen = Codegen(self.ffi, self.lib, workers=self.compile_workers)
+
+        def done(addr: int) -> None:
+            # The guest code may have changed while the region was compiling.
+            if not all(m.valid for m in members):
+                return
+            ent.tb.native = self.ffi.cast("void (*)(CPUState *)", addr)
+            region = Region(ent, members)
+            for m in members:
+                m.regions.append(region)
+            self.stats.regions_compiled += 1
+            self.stats.blocks_compiled += len(members)
+
+        self.codegen.request([m.ir for m in members], done)
 
     def _form_region(self, entry: TBEntry) -> list[TBEntry]:
         """The entry block and the translated blocks it reaches through constant exits, within
@@ -169,21 +182,25 @@ class Engine:
                  if e.key[1] >= 0 and self.memory.read_bytes(e.key[1], e.ir.size) != e.ir.guest_bytes]
         for e in stale:
             del self.tbs[e.key]
+            e.valid = False
             for r in e.regions:
                 r.entry.tb.native = self.ffi.NULL
                 r.entry.tb.hits = 0
         self.lib.rt_tb_clear(self.rt)
 
     def flush_all(self) -> None:
+        """Drop every translation (compiled code stays loaded: equal regions reuse it)."""
+        for e in self.tbs.values():
+            e.valid = False
         self.tbs.clear()
         self.by_addr.clear()
         self.lib.rt_tb_clear(self.rt)
-        if self.codegen is not None:
-            self.codegen.drop_all()
 
     def handle_exit(self, cpu, reason: int) -> bool:
         """Deal with the engine's own exit reasons; False for the machine's."""
         self.stats.python_exits += 1
+        if self.codegen is not None and self.codegen.pending:
+            self.codegen.poll()
         if reason == EXIT_NO_TB:
             self.handle_no_tb(cpu)
         elif reason == EXIT_HOT:

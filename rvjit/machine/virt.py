@@ -39,7 +39,7 @@ class MachineConfig:
     smp: int = 1
     bios: str | None = None          # None: -bios none
     kernel: str | None = None
-    extensions: str = "IMACSU"
+    extensions: str = "IMAFDCSU"
     icount_shift: int | None = None  # deterministic time: 2^shift ns per instruction
     hot_threshold: int | None = None
     max_insns: int | None = None     # stop after about this many guest instructions
@@ -83,7 +83,9 @@ class VirtMachine:
             h.cpu.rt = self.rt
             h.cpu.mem_base = lib.rt_mem_base(self.rt)
             lib.rt_reset_cpu(h.cpu, h.index, ROM_BASE)
-        self.engine = Engine(ffi, lib, self.rt, self.memory, cfg.hot_threshold)
+        # Deterministic time also needs a deterministic choice of tier: compile synchronously.
+        workers = 0 if cfg.icount_shift is not None else None
+        self.engine = Engine(ffi, lib, self.rt, self.memory, cfg.hot_threshold, workers)
         out = cfg.output or self._stdout
         self._out_buf = bytearray()
         self.uart = Uart16550(out)
@@ -184,6 +186,9 @@ class VirtMachine:
         except KeyboardInterrupt:
             reason = "interrupted"
             self.exit_code = 130
+        finally:
+            if self.engine.codegen is not None:
+                self.engine.codegen.close()
         secs = time.perf_counter() - t0
         return RunResult(self.exit_code or 0, reason, self.guest_insns(), secs, self.stats(secs))
 
@@ -220,6 +225,8 @@ class VirtMachine:
             "blocks_compiled": s.blocks_compiled,
             "compile_seconds": cg.compile_seconds if cg else 0.0,
             "compile_batches": cg.batches if cg else 0,
+            "code_load_seconds": cg.load_seconds if cg else 0.0,
+            "code_cache_hits": cg.cache.hits if cg and cg.cache else 0,
             "interp_blocks": sum(h.cpu.stat_interp_blocks for h in self.harts),
             "native_blocks": sum(h.cpu.stat_native_blocks for h in self.harts),
             "python_exits": s.python_exits,
