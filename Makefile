@@ -1,14 +1,19 @@
-# rvjit: the entry points.  `make setup` installs what the project needs on a fresh Debian
-# machine (apt for the RISC-V cross compiler and QEMU, pip for the Python packages).
+# rvjit: the entry points.  Each target first makes sure the machine is set up (apt for the
+# RISC-V cross compiler and QEMU, pip for the Python packages): `make demo` and `make test`
+# are all a fresh machine needs.
 PYTHON ?= python3
 PYTEST ?= $(PYTHON) -m pytest
+SETUP_STAMP := build/.setup-done
 
 .PHONY: setup guest test test-slow bench demo clean lint
 
-setup:
+$(SETUP_STAMP): pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
+	mkdir -p build && touch $@
 
-guest:
+setup: $(SETUP_STAMP)
+
+guest: $(SETUP_STAMP)
 	$(MAKE) -C tests/guest
 
 test: guest
@@ -17,10 +22,10 @@ test: guest
 test-slow: guest
 	$(PYTEST) -q -m slow
 
-bench:
+bench: $(SETUP_STAMP)
 	$(PYTHON) bench/run_bench.py
 
-demo:
+demo: $(SETUP_STAMP)
 	$(PYTHON) -m rvjit
 
 lint:
