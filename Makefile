@@ -5,7 +5,7 @@ PYTHON ?= python3
 PYTEST ?= $(PYTHON) -m pytest
 SETUP_STAMP := build/.setup-done
 
-.PHONY: setup guest test test-slow bench demo clean lint
+.PHONY: setup guest test test-slow bench demo clean lint images
 
 $(SETUP_STAMP): pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
@@ -27,6 +27,11 @@ bench: $(SETUP_STAMP)
 
 demo: $(SETUP_STAMP)
 	$(PYTHON) -m rvjit
+
+# The default demo image: a two-guest H-extension hypervisor (demo/hvdemo) -> build/demo/hvdemo.elf
+.PHONY: demo-image
+demo-image: $(SETUP_STAMP)
+	$(MAKE) -C demo/hvdemo
 
 lint:
 	$(PYTHON) -m ruff check rvjit tests bench

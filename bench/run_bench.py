@@ -35,7 +35,7 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(BENCH_DIR)
 KERNEL_DIR = os.path.join(BENCH_DIR, "kernels")
 DEFAULT_OUT = os.path.join(REPO_ROOT, "build", "bench")
-DEFAULT_KERNELS = ["crc32", "sieve", "matmul", "qsort", "hash", "stream"]
+DEFAULT_KERNELS = ["crc32", "sieve", "matmul", "qsort", "hash", "stream", "pagewalk"]
 MTIME_HZ = 10_000_000
 
 BENCH_RE = re.compile(

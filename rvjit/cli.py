@@ -10,7 +10,8 @@ import sys
 
 from rvjit.machine.loader import LoadError
 
-USAGE = "usage: python -m rvjit -machine virt [-bios none] -kernel FILE [-m SIZE] [-smp N] " \
+USAGE = "usage: python -m rvjit -machine virt[,dumpdtb=FILE] [-bios default|none|FILE] " \
+        "[-kernel FILE] [-initrd FILE] [-append ARGS] [-dtb FILE] [-m SIZE] [-smp N] " \
         "[-nographic] [-cpu rv64[,h=on|off]] [-icount shift=N]"
 
 
@@ -67,10 +68,16 @@ def build_config(opts: dict):
     cfg = MachineConfig()
     machine = opts.get("machine", "virt")
     mparts = machine.split(",")
+    if mparts[0].startswith("type="):
+        mparts[0] = mparts[0][5:]
     if mparts[0] != "virt":
         raise UsageError(f"unsupported machine '{mparts[0]}' (only 'virt')")
     for p in mparts[1:]:
-        raise UsageError(f"unsupported -machine option '{p}'")
+        k, eq, v = p.partition("=")
+        if k == "dumpdtb" and eq and v:
+            cfg.dumpdtb = v
+            continue
+        raise UsageError(f"unsupported -machine option '{p}' (rvjit knows dumpdtb=FILE)")
     if "m" in opts:
         size = opts["m"].split(",")[0]
         if size.startswith("size="):
@@ -97,18 +104,19 @@ def build_config(opts: dict):
     bios = opts.get("bios", "default")
     if bios == "none":
         cfg.bios = None
-    elif bios == "default":
-        raise UsageError("-bios default (OpenSBI) is not available yet: use -bios none")
     else:
-        cfg.bios = bios
+        cfg.bios = bios             # "default": the fw_dynamic.bin of `make images` (boot.py)
     cfg.kernel = opts.get("kernel")
+    cfg.initrd = opts.get("initrd")
+    cfg.append = opts.get("append")
+    cfg.dtb = opts.get("dtb")
     if "icount" in opts:
         v = opts["icount"]
         m = re.fullmatch(r"(?:shift=)?(\d+)(?:,.*)?", v)
         if not m or int(m.group(1)) > 10:
             raise UsageError(f"invalid -icount '{v}' (use shift=N, N from 0 to 10)")
         cfg.icount_shift = int(m.group(1))
-    for unsupported in ("initrd", "append", "dtb", "drive", "device", "netdev"):
+    for unsupported in ("drive", "device", "netdev"):
         if unsupported in opts:
             raise UsageError(f"-{unsupported} is not supported yet")
     for k in ("serial", "monitor", "display"):
@@ -137,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, LoadError) as e:
         print(f"rvjit: {e}", file=sys.stderr)
         return 1
+    if cfg.dumpdtb is not None:     # QEMU: -machine dumpdtb=FILE writes the tree and exits
+        return 0
     result = m.run()
     sys.stdout.flush()
     path = os.environ.get("RVJIT_STATS")

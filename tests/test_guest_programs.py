@@ -42,8 +42,14 @@ QEMU_DIVERGENT = {
     "amo_faults": "QEMU 7.2 raises load exceptions (4/5) for misaligned or "
                   "faulting AMOs and lets a misaligned SC fail silently; the "
                   "spec requires store/AMO exceptions (6/7)",
+    "irq_priority": "QEMU 7.2 without AIA takes the lowest-numbered pending "
+                    "interrupt (SSI before MSI, STI before SEI); the spec orders "
+                    "MEI, MSI, MTI, SEI, SSI, STI",
     "csr_spec": "QEMU 7.2 does not trap CSRRS/CSRRC with rs1!=x0 holding 0 on "
                 "read-only CSRs and does not clear mepc[0]",
+    "vm_napot_pbmt": "QEMU 7.2's default CPU has no Svnapot/Svpbmt (any N or "
+                     "PBMT bit faults); with svnapot=on,svpbmt=on it still "
+                     "accepts the reserved PBMT=3 encoding (test 6)",
 }
 
 BOOT_ARGS = ["-machine", "virt", "-bios", "none", "-nographic", "-kernel"]

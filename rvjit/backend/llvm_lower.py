@@ -20,7 +20,8 @@ MIN64 = 1 << 63
 
 # Helpers whose calls let a block still chain to its successors inside a region: they cannot
 # change the mode, unmask an interrupt or ask the run loop to stop.
-CHAIN_SAFE_HELPERS = frozenset({"lr", "sc", "amo"})
+CHAIN_SAFE_HELPERS = frozenset({"lr", "sc", "amo"}) | frozenset(
+    h.name for h in HELPERS.values() if h.chain_safe)
 
 _ICMP = {Op.EQ: "eq", Op.NE: "ne", Op.LT: "slt", Op.LTU: "ult", Op.GE: "sge", Op.GEU: "uge"}
 _SIMPLE = {Op.ADD: "add", Op.SUB: "sub", Op.AND: "and", Op.OR: "or", Op.XOR: "xor",

@@ -65,6 +65,10 @@ CSR_FIELDS = (
     "senvcfg", "stimecmp", "fcsr",
     "minstret_off", "minstret_frozen", "mcycle_off", "mcycle_frozen",
     "pmpcfg0", "pmpcfg2",
+    # Interrupt sources (native/trap.c): the CLINT's mtimecmp of this hart (compared with
+    # mtime by the run loop), the levels of the device lines as mip bits, and the
+    # software-written SEIP latch (mip.SEIP reads as latch | PLIC line, privileged spec 3.1.9).
+    "mtimecmp", "irq_lines", "seip_sw",
 )
 
 FIELDS: tuple[Field, ...] = (
@@ -98,6 +102,9 @@ FIELDS: tuple[Field, ...] = (
     Field("rt", "ptr"),
     *(Field(n, "u64") for n in CSR_FIELDS),
     Field("pmpaddr", "u64", (16,)),
+    # Set when the TLB holds a page of a superpage or NAPOT range (a selective SFENCE.VMA then
+    # flushes everything); cleared by a full flush.
+    Field("tlb_multi", "u64"),
 )
 
 FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}

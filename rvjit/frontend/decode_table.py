@@ -186,4 +186,68 @@ RV64C = (
     P("c.sdsp",     "111 ------ ----- 10", "c_sdsp", trans="sd"),
 )
 
-TABLE: tuple[Pattern, ...] = RV64I + RV64M + RV64A + ZICSR + PRIV + RV64C
+
+# RV64F and RV64D (unprivileged spec, chapters 20 and 21).  funct7's low two bits are the format
+# (00 S, 01 D); rm sits in funct3 where the instruction rounds (or has an rm field anyway).
+def _fp(fmt: str, s: str) -> tuple[Pattern, ...]:
+    """The instructions F and D share, for format bits `fmt` and mnemonic suffix `s`."""
+    d = fmt
+    return (
+        P(f"fmadd.{s}",  f"----- {d} ----- ----- --- ----- 1000011", "r4"),
+        P(f"fmsub.{s}",  f"----- {d} ----- ----- --- ----- 1000111", "r4"),
+        P(f"fnmsub.{s}", f"----- {d} ----- ----- --- ----- 1001011", "r4"),
+        P(f"fnmadd.{s}", f"----- {d} ----- ----- --- ----- 1001111", "r4"),
+        P(f"fadd.{s}",   f"00000{d} ----- ----- --- ----- 1010011", "r_rm"),
+        P(f"fsub.{s}",   f"00001{d} ----- ----- --- ----- 1010011", "r_rm"),
+        P(f"fmul.{s}",   f"00010{d} ----- ----- --- ----- 1010011", "r_rm"),
+        P(f"fdiv.{s}",   f"00011{d} ----- ----- --- ----- 1010011", "r_rm"),
+        P(f"fsqrt.{s}",  f"01011{d} 00000 ----- --- ----- 1010011", "r_rm"),
+        P(f"fsgnj.{s}",  f"00100{d} ----- ----- 000 ----- 1010011", "r"),
+        P(f"fsgnjn.{s}", f"00100{d} ----- ----- 001 ----- 1010011", "r"),
+        P(f"fsgnjx.{s}", f"00100{d} ----- ----- 010 ----- 1010011", "r"),
+        P(f"fmin.{s}",   f"00101{d} ----- ----- 000 ----- 1010011", "r"),
+        P(f"fmax.{s}",   f"00101{d} ----- ----- 001 ----- 1010011", "r"),
+        P(f"fle.{s}",    f"10100{d} ----- ----- 000 ----- 1010011", "r"),
+        P(f"flt.{s}",    f"10100{d} ----- ----- 001 ----- 1010011", "r"),
+        P(f"feq.{s}",    f"10100{d} ----- ----- 010 ----- 1010011", "r"),
+        P(f"fclass.{s}", f"11100{d} 00000 ----- 001 ----- 1010011", "r"),
+        P(f"fcvt.w.{s}",  f"11000{d} 00000 ----- --- ----- 1010011", "r_rm"),
+        P(f"fcvt.wu.{s}", f"11000{d} 00001 ----- --- ----- 1010011", "r_rm"),
+        P(f"fcvt.l.{s}",  f"11000{d} 00010 ----- --- ----- 1010011", "r_rm"),
+        P(f"fcvt.lu.{s}", f"11000{d} 00011 ----- --- ----- 1010011", "r_rm"),
+        P(f"fcvt.{s}.w",  f"11010{d} 00000 ----- --- ----- 1010011", "r_rm"),
+        P(f"fcvt.{s}.wu", f"11010{d} 00001 ----- --- ----- 1010011", "r_rm"),
+        P(f"fcvt.{s}.l",  f"11010{d} 00010 ----- --- ----- 1010011", "r_rm"),
+        P(f"fcvt.{s}.lu", f"11010{d} 00011 ----- --- ----- 1010011", "r_rm"),
+    )
+
+
+RV64F = (
+    *_fp("00", "s"),
+    P("flw",     "------------ ----- 010 ----- 0000111", "i"),
+    P("fsw",     "------- ----- ----- 010 ----- 0100111", "s"),
+    P("fmv.x.w", "1110000 00000 ----- 000 ----- 1010011", "r"),
+    P("fmv.w.x", "1111000 00000 ----- 000 ----- 1010011", "r"),
+)
+
+RV64D = (
+    *_fp("01", "d"),
+    P("fld",      "------------ ----- 011 ----- 0000111", "i"),
+    P("fsd",      "------- ----- ----- 011 ----- 0100111", "s"),
+    P("fcvt.s.d", "0100000 00001 ----- --- ----- 1010011", "r_rm"),
+    P("fcvt.d.s", "0100001 00000 ----- --- ----- 1010011", "r_rm"),
+    P("fmv.x.d",  "1110001 00000 ----- 000 ----- 1010011", "r"),
+    P("fmv.d.x",  "1111001 00000 ----- 000 ----- 1010011", "r"),
+)
+
+# The compressed double loads and stores (26.3) expand to FLD/FSD; their operand layout is that
+# of C.LD/C.SD/C.SDSP (C.FLDSP may name f0, which C.LDSP reserves for x0).
+RV64C_FP = (
+    P("c.fld",   "001 --- --- -- --- 00", "c_ld", trans="fld"),
+    P("c.fsd",   "101 --- --- -- --- 00", "c_sd", trans="fsd"),
+    P("c.fldsp", "001 - ----- ----- 10", "c_fldsp", trans="fld"),
+    P("c.fsdsp", "101 ------ ----- 10", "c_sdsp", trans="fsd"),
+)
+
+TABLE: tuple[Pattern, ...] = (RV64I + RV64M + RV64A + ZICSR + PRIV + RV64C + RV64F + RV64D
+                              + RV64C_FP)

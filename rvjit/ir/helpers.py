@@ -10,6 +10,8 @@ Flags:
             vector); the caller stores the instruction's pc to cpu->pc first and leaves the block
             if a trap was taken.
   pure      no side effects: may be removed or moved by the optimiser.
+  chain_safe  cannot change the mode, the TB flags or interrupt state, nor ask the run loop to
+            stop: a block calling it may still chain to its successors in an LLVM region.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ class Helper:
     may_trap: bool = False
     pure: bool = False
     doc: str = ""
+    chain_safe: bool = False
 
     @property
     def cname(self) -> str:
@@ -57,6 +60,39 @@ def memop(size: int, signed: bool = False, mmu_idx: int = 0, amo: int = 0) -> in
         amo << MEMOP_AMO_SHIFT)
 
 
+# -- RV64F/RV64D (native/fpu.c) --------------------------------------------------------------
+# Operands and results are raw f-register bits (singles NaN-boxed); `rm` is the instruction's
+# rounding-mode field (0-4, or 7 = frm: a reserved frm raises illegal instruction, hence may_trap).
+# Every helper accrues its exception flags into fcsr.
+FP_RM_NAMES = ("rne", "rtz", "rdn", "rup", "rmm", "dyn")   # FMA helpers' suffix, by rm (7 = dyn)
+
+
+def _fp_helpers() -> tuple[Helper, ...]:
+    out: list[Helper] = []
+    for f in ("s", "d"):
+        for op in ("fadd", "fsub", "fmul", "fdiv"):
+            out.append(Helper(f"{op}_{f}", 3, may_trap=True, chain_safe=True,
+                              doc=f"{op.upper()}.{f.upper()}: a0 op a1 rounded by rm a2"))
+        out.append(Helper(f"fsqrt_{f}", 2, may_trap=True, chain_safe=True,
+                          doc=f"FSQRT.{f.upper()}: a0 = value, a1 = rm"))
+        for rm in FP_RM_NAMES:
+            out.append(Helper(f"fma_{f}_{rm}", 3, may_trap=rm == "dyn", chain_safe=True,
+                              doc=f"a0 * a1 + a2 rounded once in {rm.upper()}"))
+        for op in ("fmin", "fmax", "feq", "flt", "fle"):
+            out.append(Helper(f"{op}_{f}", 2, chain_safe=True, doc=f"{op.upper()}.{f.upper()}"))
+        out.append(Helper(f"fclass_{f}", 1, pure=True, chain_safe=True,
+                          doc=f"FCLASS.{f.upper()}"))
+        for i in ("w", "wu", "l", "lu"):
+            out.append(Helper(f"fcvt_{i}_{f}", 2, may_trap=True, chain_safe=True,
+                              doc=f"FCVT.{i.upper()}.{f.upper()}: a0 = value, a1 = rm"))
+            out.append(Helper(f"fcvt_{f}_{i}", 2, may_trap=True, chain_safe=True,
+                              doc=f"FCVT.{f.upper()}.{i.upper()}: a0 = integer, a1 = rm"))
+    out.append(Helper("fcvt_s_d", 2, may_trap=True, chain_safe=True, doc="FCVT.S.D"))
+    out.append(Helper("fcvt_d_s", 2, may_trap=True, chain_safe=True, doc="FCVT.D.S"))
+    out.append(Helper("fs_dirty", 0, doc="mstatus.FS = Dirty (changes the TB flags)"))
+    return tuple(out)
+
+
 HELPERS: dict[str, Helper] = {h.name: h for h in (
     Helper("raise", 2, may_trap=True, doc="take exception a0 with tval a1"),
     Helper("ecall", 0, may_trap=True, doc="environment call from the current mode"),
@@ -69,6 +105,7 @@ HELPERS: dict[str, Helper] = {h.name: h for h in (
     Helper("lr", 2, may_trap=True, doc="LR: a0 = addr, a1 = memop; -> loaded value"),
     Helper("sc", 3, may_trap=True, doc="SC: a0 = addr, a1 = value, a2 = memop; -> 0 on success"),
     Helper("amo", 3, may_trap=True, doc="AMO: a0 = addr, a1 = operand, a2 = memop; -> old"),
+    *_fp_helpers(),
 )}
 
 HELPER_IDS = {name: i for i, name in enumerate(HELPERS)}

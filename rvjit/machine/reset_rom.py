@@ -21,7 +21,9 @@ T0, A0, A1, A2 = 5, 10, 11, 12
 
 
 def reset_rom(start: int, fdt_addr: int, next_addr: int, next_mode: int = 1,
-              boot_hart: int = 0xFFFF_FFFF_FFFF_FFFF) -> bytes:
+              boot_hart: int = 0) -> bytes:
+    """QEMU 7.2's riscv_setup_rom_reset_vec + riscv_rom_copy_firmware_info: the code, the
+    start and fdt dwords, then fw_dynamic_info (version 2, boot_hart 0 as QEMU sets it)."""
     code = [
         (0 << 12) | (T0 << 7) | 0x17,           # auipc t0, 0
         _i(40, T0, 0, A2, 0x13),                # addi  a2, t0, 40   -> fw_dynamic_info

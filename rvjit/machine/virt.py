@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from rvjit.cpu.state import EXIT_BUDGET, EXIT_HALT, EXIT_NAMES, EXIT_WFI
 from rvjit.exec.engine import Engine
 from rvjit.hw.clint import TIMEBASE_HZ, Clint
+from rvjit.hw.plic import Plic, plic_size
 from rvjit.hw.sifive_test import SifiveTest
 from rvjit.hw.uart16550 import Uart16550
-from rvjit.machine import loader
+from rvjit.machine import boot, fdt
 from rvjit.machine.reset_rom import ROM_BASE, ROM_SIZE, reset_rom
 from rvjit.native.build import load as load_native
 from rvjit.softmmu.physmem import GuestMemory
@@ -20,8 +21,10 @@ from rvjit.softmmu.physmem import GuestMemory
 # QEMU virt's memory map (hw/riscv/virt.c facts).
 VIRT_TEST = 0x100000
 VIRT_CLINT = 0x2000000
+VIRT_PLIC = 0xC000000
 VIRT_UART0 = 0x10000000
 VIRT_DRAM = 0x80000000
+UART0_IRQ = 10
 
 BLOCK_BUDGET = 200_000      # blocks between polls of timers and devices
 
@@ -45,6 +48,13 @@ class MachineConfig:
     max_insns: int | None = None     # stop after about this many guest instructions
     max_seconds: float | None = None # stop after about this much host time
     output: object = None            # callable(bytes); default stdout
+    # Boot (rvjit/machine/boot.py): -initrd, -append, -dtb, -machine dumpdtb=FILE.
+    initrd: str | None = None
+    append: str | None = None
+    dtb: str | None = None
+    dumpdtb: str | None = None
+    mmu_type: str | None = "riscv,sv39"  # the device tree's mmu-type (what satp accepts)
+    virtio: bool = False             # advertise the 8 virtio-mmio slots in the device tree
 
 
 @dataclass(eq=False)
@@ -88,10 +98,12 @@ class VirtMachine:
         self.engine = Engine(ffi, lib, self.rt, self.memory, cfg.hot_threshold, workers)
         out = cfg.output or self._stdout
         self._out_buf = bytearray()
-        self.uart = Uart16550(out)
         self.clint = Clint(lib, self.harts)
+        self.plic = Plic(lib, self.harts)
+        self.uart = Uart16550(out, lambda level: self.plic.set_irq(UART0_IRQ, level))
         self.memory.add_mmio("test", VIRT_TEST, 0x1000, SifiveTest(self.stop, self.reset))
         self.memory.add_mmio("clint", VIRT_CLINT, 0x10000, self.clint)
+        self.memory.add_mmio("plic", VIRT_PLIC, plic_size(cfg.smp), self.plic)
         self.memory.add_mmio("uart0", VIRT_UART0, 0x100, self.uart)
         self.exit_code: int | None = None
         self.device_error: BaseException | None = None
@@ -108,21 +120,19 @@ class VirtMachine:
             sys.stdout.buffer.flush()
 
     # -- boot --------------------------------------------------------------------------------
-    def load_images(self) -> None:
-        """-bios none: the kernel runs in M-mode from RAM; the reset ROM jumps to it."""
+    def load_images(self) -> boot.BootInfo:
+        """Firmware, kernel, initrd and device tree into RAM, then the reset ROM (boot.py).
+        With -machine dumpdtb=FILE the device tree is written there as well."""
         cfg = self.cfg
-        start = VIRT_DRAM
-        if cfg.bios is not None:
-            raise loader.LoadError("-bios FILE is not supported yet: use -bios none")
-        if cfg.kernel is None:
-            raise loader.LoadError("no -kernel given (and -bios none)")
-        data = loader.read_file(cfg.kernel, "kernel")
-        if loader.is_elf(data):
-            entry, _, _ = loader.load_elf(self.memory, cfg.kernel, data, "kernel")
-            start = entry
-        else:
-            loader.load_raw(self.memory, cfg.kernel, data, VIRT_DRAM, "kernel")
-        self.memory.write_bytes(ROM_BASE, reset_rom(start, 0, start))
+        params = fdt.FdtParams(ram_size=cfg.ram_size, smp=cfg.smp, extensions=cfg.extensions,
+                               mmu_type=cfg.mmu_type, virtio=cfg.virtio)
+        info = boot.load(self.memory, cfg, VIRT_DRAM, params)
+        if cfg.dumpdtb is not None:
+            boot.dump_dtb(cfg.dumpdtb, info.fdt_blob)
+        self.memory.write_bytes(ROM_BASE, reset_rom(info.start, info.fdt_addr,
+                                                    info.kernel_entry))
+        self.boot_info = info
+        return info
 
     # -- device callbacks --------------------------------------------------------------------
     def stop(self, code: int) -> None:
@@ -157,6 +167,7 @@ class VirtMachine:
                     cpu = h.cpu
                     self.current = h
                     if cpu.wfi:
+                        lib.rt_timer_update(cpu)
                         if not (cpu.mip & cpu.mie):
                             continue
                         cpu.wfi = 0
@@ -202,8 +213,7 @@ class VirtMachine:
             return
         if self.cfg.icount_shift is not None:
             # Deterministic time advances only with instructions: jump to the deadline.
-            h = self.harts[0].cpu
-            h.instret += ((ticks * 100) >> self.cfg.icount_shift) + 1
+            self.lib.rt_time_advance(ticks)
             return
         time.sleep(min(ticks / TIMEBASE_HZ, 0.01))
 

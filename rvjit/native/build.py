@@ -21,7 +21,7 @@ from rvjit.ir.helpers import HELPERS
 from rvjit.ir.ops import Op
 
 HERE = Path(__file__).resolve().parent
-C_SOURCES = ("dispatch.c", "interp.c", "mem.c", "trap.c", "csr.c")
+C_SOURCES = ("dispatch.c", "interp.c", "mem.c", "trap.c", "csr.c", "fpu.c", "mmu.c")
 
 
 def generated_header() -> str:
@@ -74,6 +74,11 @@ int rt_csr_access(CPUState *cpu, uint32_t csrno, int read, int write, uint64_t i
                   uint64_t *out, uint64_t icount);
 uint64_t rt_mtime(CPUState *cpu);
 void rt_set_time_mode(int icount_shift, double start);
+int rt_time_is_icount(void);
+void rt_time_advance(uint64_t ticks);
+void rt_set_irq_line(CPUState *cpu, uint64_t irq, uint64_t level);
+void rt_timer_update(CPUState *cpu);
+uint64_t rt_timer_deadline(CPUState *cpu);
 void rt_set_misa(uint64_t misa);
 extern "Python+C" int rvjit_mmio(CPUState *cpu, uint64_t paddr, uint32_t size, int is_write,
                                  uint64_t *val);

@@ -10,6 +10,7 @@
 uint64_t rt_misa;          /* set by Python from the configured extensions */
 static int time_shift = -1;     /* -1: mtime follows host time; else 2^shift ns per insn */
 static double time_start;
+static uint64_t idle_ticks;     /* deterministic mode: time skipped while every hart waited */
 
 void rt_set_misa(uint64_t misa)
 {
@@ -20,6 +21,18 @@ void rt_set_time_mode(int icount_shift, double start)
 {
     time_shift = icount_shift;
     time_start = start;
+    idle_ticks = 0;
+}
+
+int rt_time_is_icount(void)
+{
+    return time_shift >= 0;
+}
+
+/* Deterministic mode: every hart waits in WFI, so time jumps ahead (to the next deadline). */
+void rt_time_advance(uint64_t ticks)
+{
+    idle_ticks += ticks;
 }
 
 static double host_seconds(void)
@@ -34,7 +47,7 @@ static double host_seconds(void)
 uint64_t rt_mtime(CPUState *cpu)
 {
     if (time_shift >= 0)
-        return (cpu->instret << time_shift) / 100;
+        return (cpu->instret << time_shift) / 100 + idle_ticks;
     return (uint64_t)((host_seconds() - time_start) * 1e7);
 }
 
@@ -149,7 +162,7 @@ static int write_mcountinhibit(CsrCtx *c, uint32_t csrno, uint64_t v)
     (void)csrno;
     CPUState *cpu = c->cpu;
     uint64_t old = cpu->mcountinhibit, raw = raw_instret(c) + 1;
-    v &= ~2ull;         /* bit 1 (TM) is read-only zero */
+    v &= 5;             /* CY and IR; TM and the (read-only zero) hpm counters' bits are 0 */
     if ((v & 1) && !(old & 1))
         cpu->mcycle_frozen = raw + cpu->mcycle_off;
     if (!(v & 1) && (old & 1))
@@ -269,12 +282,27 @@ static int write_epc(CsrCtx *c, uint32_t csrno, uint64_t v)
     return OK;
 }
 
+static int read_mip(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    rt_timer_update(c->cpu);
+    *v = c->cpu->mip;
+    return OK;
+}
+
 static int write_mip(CsrCtx *c, uint32_t csrno, uint64_t v)
 {
     (void)csrno;
-    /* SSIP, STIP and SEIP are writable from M; MSIP/MTIP/MEIP follow the devices (3.1.9). */
-    uint64_t mask = has_ext('S') ? S_INTERRUPTS : 0;
-    c->cpu->mip = (c->cpu->mip & ~mask) | (v & mask);
+    CPUState *cpu = c->cpu;
+    /* SSIP, STIP and SEIP are writable from M; MSIP/MTIP/MEIP follow the devices (3.1.9).
+     * With Sstc and menvcfg.STCE=1, STIP follows stimecmp and is read-only. */
+    if (!has_ext('S'))
+        return OK;
+    uint64_t mask = MIP_SSIP | ((cpu->menvcfg & MENVCFG_STCE) ? 0 : MIP_STIP);
+    cpu->mip = (cpu->mip & ~mask) | (v & mask);
+    /* Writes reach the SEIP latch; reads see latch | PLIC line. */
+    cpu->seip_sw = v & MIP_SEIP;
+    rt_update_seip(cpu);
     return OK;
 }
 
@@ -312,6 +340,7 @@ static int write_sie(CsrCtx *c, uint32_t csrno, uint64_t v)
 static int read_sip(CsrCtx *c, uint32_t csrno, uint64_t *v)
 {
     (void)csrno;
+    rt_timer_update(c->cpu);
     *v = c->cpu->mip & c->cpu->mideleg;
     return OK;
 }
@@ -339,6 +368,39 @@ static int write_satp(CsrCtx *c, uint32_t csrno, uint64_t v)
     /* ASID: 16 bits on RV64. */
     c->cpu->satp = v & (0xFull << 60 | 0xFFFFull << 44 | ((1ull << 44) - 1));
     rt_tlb_flush(c->cpu);
+    rt_tb_clear(RT(c->cpu));
+    return OK;
+}
+
+/* menvcfg (3.1.18): FIOM, PBMTE (Svpbmt) and STCE (Sstc) are implemented; the Zicbo* and
+ * other fields are read-only zero. */
+static int write_menvcfg(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    CPUState *cpu = c->cpu;
+    uint64_t old = cpu->menvcfg;
+    cpu->menvcfg = v & (MENVCFG_FIOM | MENVCFG_PBMTE | MENVCFG_STCE);
+    if ((old ^ cpu->menvcfg) & MENVCFG_PBMTE)
+        rt_tlb_flush(cpu);
+    rt_timer_update(cpu);
+    return OK;
+}
+
+/* Sstc: stimecmp is accessible below M only with mcounteren.TM=1 and menvcfg.STCE=1. */
+static int pred_stimecmp(CsrCtx *c, uint32_t csrno)
+{
+    (void)csrno;
+    CPUState *cpu = c->cpu;
+    if (cpu->priv < PRV_M && (!(cpu->mcounteren & 2) || !(cpu->menvcfg & MENVCFG_STCE)))
+        return EXC_ILLEGAL;
+    return OK;
+}
+
+static int write_stimecmp(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    c->cpu->stimecmp = v;
+    rt_timer_update(c->cpu);
     return OK;
 }
 
@@ -378,7 +440,9 @@ static int write_pmpcfg(CsrCtx *c, uint32_t csrno, uint64_t v)
         out |= nb << (8 * i);
     }
     *reg = out;
+    /* PMP changes what may be fetched too: drop the (pc -> translation) tables as well. */
     rt_tlb_flush(c->cpu);
+    rt_tb_clear(RT(c->cpu));
     return OK;
 }
 
@@ -408,10 +472,49 @@ static int write_pmpaddr(CsrCtx *c, uint32_t csrno, uint64_t v)
     }
     c->cpu->pmpaddr[i] = v & ((1ull << 54) - 1);
     rt_tlb_flush(c->cpu);
+    rt_tb_clear(RT(c->cpu));
+    return OK;
+}
+
+/* ---- floating-point CSRs (unprivileged spec 20.2) ----------------------------------------- */
+
+/* fflags, frm and fcsr are views of one register; they exist with F and are illegal while
+ * mstatus.FS is Off (privileged spec 3.1.6.6).  A write makes FS Dirty; the block ends after any
+ * CSR access, so the changed TB flags take effect at once. */
+static int pred_fp(CsrCtx *c, uint32_t csrno)
+{
+    (void)csrno;
+    if (!has_ext('F') || !(c->cpu->mstatus & MSTATUS_FS))
+        return EXC_ILLEGAL;
+    return OK;
+}
+
+static int read_fp(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    uint64_t fcsr = c->cpu->fcsr & 0xff;
+    *v = csrno == 0x001 ? (fcsr & 0x1f) : csrno == 0x002 ? (fcsr >> 5) : fcsr;
+    return OK;
+}
+
+static int write_fp(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    CPUState *cpu = c->cpu;
+    uint64_t fcsr = cpu->fcsr & 0xff;
+    if (csrno == 0x001)
+        fcsr = (fcsr & ~0x1full) | (v & 0x1f);
+    else if (csrno == 0x002)
+        fcsr = (fcsr & 0x1f) | ((v & 7) << 5);
+    else
+        fcsr = v & 0xff;
+    cpu->fcsr = fcsr;
+    cpu->mstatus |= MSTATUS_FS | MSTATUS_SD;
+    rt_update_flags(cpu);
     return OK;
 }
 
 static const CsrDef csr_table[] = {
+    /* Floating point. */
+    {0x001, 0x003, read_fp, write_fp, 0, 0, pred_fp},
     /* Unprivileged counters (Zicntr). */
     {0xC00, 0xC00, read_user_counter, NULL, 0, 0, pred_counter},
     {0xC01, 0xC01, read_time, NULL, 0, 0, pred_counter},
@@ -427,6 +530,7 @@ static const CsrDef csr_table[] = {
     {0x142, 0x142, NULL, NULL, FIELD(scause), ~0ull, NULL},
     {0x143, 0x143, NULL, NULL, FIELD(stval), ~0ull, NULL},
     {0x144, 0x144, read_sip, write_sip, 0, 0, NULL},
+    {0x14D, 0x14D, NULL, write_stimecmp, FIELD(stimecmp), 0, pred_stimecmp},
     {0x180, 0x180, NULL, write_satp, FIELD(satp), 0, pred_satp},
     /* Machine information. */
     {0xF11, 0xF13, read_zero, NULL, 0, 0, NULL},
@@ -440,14 +544,14 @@ static const CsrDef csr_table[] = {
     {0x304, 0x304, NULL, NULL, FIELD(mie), S_INTERRUPTS | M_INTERRUPTS, NULL},
     {0x305, 0x305, NULL, write_tvec, FIELD(mtvec), 0, NULL},
     {0x306, 0x306, NULL, NULL, FIELD(mcounteren), 0xFFFFFFFFull, NULL},
-    {0x30A, 0x30A, NULL, NULL, FIELD(menvcfg), 1, NULL},
+    {0x30A, 0x30A, NULL, write_menvcfg, FIELD(menvcfg), 0, NULL},
     {0x320, 0x320, NULL, write_mcountinhibit, FIELD(mcountinhibit), 0, NULL},
     {0x323, 0x33F, read_zero, write_ignore, 0, 0, NULL},
     {0x340, 0x340, NULL, NULL, FIELD(mscratch), ~0ull, NULL},
     {0x341, 0x341, NULL, write_epc, FIELD(mepc), 0, NULL},
     {0x342, 0x342, NULL, NULL, FIELD(mcause), ~0ull, NULL},
     {0x343, 0x343, NULL, NULL, FIELD(mtval), ~0ull, NULL},
-    {0x344, 0x344, NULL, write_mip, FIELD(mip), 0, NULL},
+    {0x344, 0x344, read_mip, write_mip, 0, 0, NULL},
     /* Memory protection. */
     {0x3A0, 0x3AF, read_pmpcfg, write_pmpcfg, 0, 0, pred_pmpcfg},
     {0x3B0, 0x3EF, read_pmpaddr, write_pmpaddr, 0, 0, NULL},
@@ -519,7 +623,10 @@ uint64_t helper_csr(CPUState *cpu, uint64_t word, uint64_t src)
             return 0;
         }
     }
-    in = op == 1 ? src : op == 2 ? (old | src) : (old & ~src);
+    /* 3.1.9: a read-modify-write of mip.SEIP starts from the software-writable latch, not
+     * from the value read (which includes the PLIC's line). */
+    uint64_t base = csrno == 0x344 ? ((old & ~MIP_SEIP) | cpu->seip_sw) : old;
+    in = op == 1 ? src : op == 2 ? (base | src) : (base & ~src);
     if (write) {
         uint64_t ignored;
         int r = rt_csr_access(cpu, csrno, 0, 1, in, &ignored, icount);
@@ -527,6 +634,8 @@ uint64_t helper_csr(CPUState *cpu, uint64_t word, uint64_t src)
             rt_illegal(cpu);
             return 0;
         }
+        /* The write may have unmasked a pending interrupt: take it after this instruction. */
+        rt_irq_kick(cpu);
     }
     return old;
 }

@@ -66,35 +66,64 @@ static inline TB *tb_lookup(RtMachine *m, uint64_t pc, uint64_t flags)
     return NULL;
 }
 
+/* Blocks between two comparisons of mtime with the timer compare registers, and the longest
+ * run of a native region between two returns here: this bounds the delay of an interrupt. */
+#define TIMER_POLL_HOST 16
+#define TIMER_POLL_ICOUNT 1
+#define NATIVE_SLICE 64
+
+/* cpu->budget is the number of blocks to run before returning to Python; native regions see
+ * only a slice of it so that timers and interrupts are checked between slices. */
 int rt_run(CPUState *cpu)
 {
     RtMachine *m = RT(cpu);
+    int64_t total = cpu->budget;
+    const int poll_every = rt_time_is_icount() ? TIMER_POLL_ICOUNT : TIMER_POLL_HOST;
+    int poll = 0;
+    int r = EXIT_BUDGET;
     for (;;) {
         if (cpu->exit_request) {
-            int r = (int)cpu->exit_request;
+            r = (int)cpu->exit_request;
             cpu->exit_request = 0;
-            return r;
+            /* A WFI whose wait already ended (an interrupt was taken since) is over. */
+            if (r != EXIT_WFI || cpu->wfi)
+                break;
+            r = EXIT_BUDGET;
         }
-        if (cpu->budget <= 0)
-            return EXIT_BUDGET;
-        cpu->budget--;
+        if (total <= 0)
+            break;
+        if (--poll <= 0) {
+            poll = poll_every;
+            rt_timer_update(cpu);
+        }
         if (cpu->mip & cpu->mie)
             rt_check_interrupts(cpu);
         TB *tb = tb_lookup(m, cpu->pc, cpu->tb_flags);
-        if (!tb)
-            return EXIT_NO_TB;
+        if (!tb) {
+            r = EXIT_NO_TB;
+            break;
+        }
         if (tb->native) {
+            int64_t slice = total < NATIVE_SLICE ? total : NATIVE_SLICE;
+            cpu->budget = slice;
             tb->native(cpu);
             cpu->stat_native_blocks++;
+            int64_t used = slice - (cpu->budget > 0 ? cpu->budget : 0);
+            total -= used > 0 ? used : 1;
+            poll -= (int)used;
         } else {
+            total--;
             rt_interp(cpu, tb);
             cpu->stat_interp_blocks++;
             if (++tb->hits == m->hot_threshold) {
                 cpu->exc_taken = 0;
                 cpu->hot_tb = tb;
-                return EXIT_HOT;
+                r = EXIT_HOT;
+                break;
             }
         }
         cpu->exc_taken = 0;
     }
+    cpu->budget = total;
+    return r;
 }

@@ -38,22 +38,63 @@ uint8_t *rt_ram_ptr(CPUState *cpu, uint64_t paddr, uint64_t size)
 void rt_tlb_flush(CPUState *cpu)
 {
     memset(cpu->tlb, 0xff, sizeof cpu->tlb);
+    cpu->tlb_multi = 0;
 }
 
-/* Virtual -> physical for an explicit access.  Returns -1 on success, else the cause of the
- * fault.  Without paging (M-mode, or satp.MODE = Bare) the address is used as it is
- * (privileged spec 4.1.11); the page-table walker hooks in here. */
-int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *paddr)
+/* Drop the translations of the page holding `vaddr` in every MMU index.  A page filled from a
+ * superpage or NAPOT leaf stands for a larger range, so while any is cached everything goes. */
+void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr)
 {
-    (void)cpu; (void)acc; (void)mmu_idx;
-    *paddr = vaddr;
+    if (cpu->tlb_multi) {
+        rt_tlb_flush(cpu);
+        return;
+    }
+    uint64_t vpage = vaddr & -(uint64_t)PAGE_SIZE;
+    for (int mmu = 0; mmu < NB_MMU_IDX; mmu++) {
+        TLBEntry *e = &cpu->tlb[mmu][(vaddr >> PAGE_BITS) & (TLB_SIZE - 1)];
+        if ((e->tag_r & -(uint64_t)PAGE_SIZE) == vpage ||
+            (e->tag_w & -(uint64_t)PAGE_SIZE) == vpage ||
+            (e->tag_x & -(uint64_t)PAGE_SIZE) == vpage)
+            e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+    }
+}
+
+/* Virtual -> physical for an access of `size` bytes (not crossing a page) of type `acc` at MMU
+ * index `mmu` (its privilege: 0 U, 1 S, 3 M, MPRV already applied by rt_update_flags).
+ * Returns -1 on success, else the cause of the fault.  M-mode and satp.MODE = Bare use the
+ * address as it is (privileged spec 4.1.11); then PMP checks the physical range (3.7).
+ * *multi is set when the page belongs to a superpage or NAPOT range. */
+static int translate(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu,
+                     uint64_t *paddr, int *multi)
+{
+    int priv = mmu & 3;
+    *multi = 0;
+    if (priv == PRV_M || !(cpu->satp >> 60))
+        *paddr = vaddr;
+    else {
+        int cause = rt_mmu_walk(cpu, vaddr, acc, priv, paddr, multi);
+        if (cause >= 0)
+            return cause;
+    }
+    if (!rt_pmp_check(cpu, *paddr, size, acc, priv))
+        return acc == ACC_EXEC ? EXC_INSN_ACCESS : acc == ACC_WRITE ? EXC_STORE_ACCESS
+                                                                    : EXC_LOAD_ACCESS;
     return -1;
 }
 
+int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *paddr)
+{
+    int multi;
+    return translate(cpu, vaddr, 1, acc, mmu_idx, paddr, &multi);
+}
+
+/* Instruction fetch walks with execute permission at the fetch privilege (MPRV does not apply
+ * to fetches, 3.1.6.3). */
 int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr)
 {
-    int cause = rt_translate(cpu, vaddr, ACC_EXEC, (int)(cpu->tb_flags & TBFLAG_PRIV_MASK),
-                             paddr);
+    int multi;
+    int cause = translate(cpu, vaddr, 2, ACC_EXEC, (int)(cpu->tb_flags & TBFLAG_PRIV_MASK),
+                          paddr, &multi);
     if (cause >= 0)
         return cause;
     if (!ram_find(cpu, *paddr))
@@ -69,18 +110,28 @@ static inline uint64_t extend(uint64_t v, unsigned size, int sgn)
     return (uint64_t)((int64_t)(v << sh) >> sh);
 }
 
+/* Enter the page of a successful access into the TLB of `mmu`.  The access proved that the
+ * page permits `acc` at this MMU index (and a read, which the walker grants wherever it grants
+ * a write: W implies R), and a write has set D; so tag_r is set always and tag_w only for a
+ * write.  A page that PMP does not treat as one whole is left out, so that each access to it
+ * takes the slow path and is checked. */
 static void tlb_fill(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t paddr, RamRegion *r,
-                     int acc)
+                     int acc, int multi)
 {
     TLBEntry *e = &cpu->tlb[mmu][(vaddr >> PAGE_BITS) & (TLB_SIZE - 1)];
     uint64_t vpage = vaddr & -(uint64_t)PAGE_SIZE, ppage = paddr & -(uint64_t)PAGE_SIZE;
     /* Only whole pages of RAM enter the TLB. */
     if (ppage < r->base || ppage + PAGE_SIZE > r->base + r->size)
         return;
+    if (!rt_pmp_check(cpu, ppage, PAGE_SIZE, ACC_READ, mmu & 3) ||
+        (acc == ACC_WRITE && !rt_pmp_check(cpu, ppage, PAGE_SIZE, ACC_WRITE, mmu & 3)))
+        return;
     cpu->stat_tlb_miss++;
+    if (multi)
+        cpu->tlb_multi = 1;
     int64_t addend = (int64_t)((r->host + (ppage - r->base)) - cpu->mem_base) - (int64_t)vpage;
-    if (e->addend != addend)    /* the entry held another mapping */
-        e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+    if (e->addend != addend || (e->tag_r & -(uint64_t)PAGE_SIZE) != vpage)
+        e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;  /* the entry held another mapping */
     e->addend = addend;
     if (acc == ACC_WRITE)
         e->tag_w = vpage;
@@ -92,7 +143,8 @@ static int access_one(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int
                       uint64_t *val)
 {
     uint64_t paddr;
-    int cause = rt_translate(cpu, vaddr, acc, mmu, &paddr);
+    int multi;
+    int cause = translate(cpu, vaddr, size, acc, mmu, &paddr, &multi);
     if (cause >= 0)
         return cause;
     RamRegion *r = ram_find(cpu, paddr);
@@ -104,7 +156,7 @@ static int access_one(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int
             *val = 0;
             memcpy(val, p, size);
         }
-        tlb_fill(cpu, mmu, vaddr, paddr, r, acc);
+        tlb_fill(cpu, mmu, vaddr, paddr, r, acc, multi);
         return -1;
     }
     uint64_t v = acc == ACC_WRITE ? *val : 0;
@@ -189,7 +241,8 @@ static uint8_t *atomic_ptr(CPUState *cpu, uint64_t vaddr, unsigned size, int acc
         return NULL;
     }
     uint64_t paddr;
-    int cause = rt_translate(cpu, vaddr, acc, mmu, &paddr);
+    int multi;
+    int cause = translate(cpu, vaddr, size, acc, mmu, &paddr, &multi);
     if (cause >= 0) {
         rt_raise(cpu, cause, vaddr);
         return NULL;

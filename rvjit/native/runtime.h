@@ -61,6 +61,11 @@
 #define MSTATUS_SXL (3ull << 34)
 #define MSTATUS_SD (1ull << 63)
 
+/* menvcfg fields (3.1.18). */
+#define MENVCFG_FIOM (1ull << 0)
+#define MENVCFG_PBMTE (1ull << 62)
+#define MENVCFG_STCE (1ull << 63)
+
 /* The interpreter tier's encoding of one IR op (see rvjit/backend/interp_encode.py). */
 typedef struct IROp {
     uint16_t opc;
@@ -130,17 +135,30 @@ int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);
 int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *paddr);
 uint8_t *rt_ram_ptr(CPUState *cpu, uint64_t paddr, uint64_t size);
 uint8_t *rt_mem_base(RtMachine *m);
+/* mmu.c */
+extern int rt_mmu_hw_ad;
+extern int (*rt_satp_mode_supported)(uint64_t mode);
+int rt_pmp_check(CPUState *cpu, uint64_t paddr, uint64_t size, int acc, int priv);
+int rt_mmu_walk(CPUState *cpu, uint64_t vaddr, int acc, int priv, uint64_t *paddr, int *super);
+void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr);
 /* trap.c */
 void rt_raise(CPUState *cpu, uint64_t cause, uint64_t tval);
 void rt_update_flags(CPUState *cpu);
 int rt_check_interrupts(CPUState *cpu);
 uint64_t rt_illegal(CPUState *cpu);
 void rt_reset_cpu(CPUState *cpu, uint64_t hartid, uint64_t pc);
+void rt_irq_kick(CPUState *cpu);
+void rt_update_seip(CPUState *cpu);
+void rt_set_irq_line(CPUState *cpu, uint64_t irq, uint64_t level);
+void rt_timer_update(CPUState *cpu);
+uint64_t rt_timer_deadline(CPUState *cpu);
 /* csr.c */
 int rt_csr_access(CPUState *cpu, uint32_t csrno, int read, int write, uint64_t in,
                   uint64_t *out, uint64_t icount);
 uint64_t rt_mtime(CPUState *cpu);
 void rt_set_time_mode(int icount_shift, double start);
+int rt_time_is_icount(void);
+void rt_time_advance(uint64_t ticks);
 void rt_set_misa(uint64_t misa);
 /* The Python side's MMIO handler: 0 = done, else access fault. */
 int rvjit_mmio(CPUState *cpu, uint64_t paddr, uint32_t size, int is_write, uint64_t *val);

@@ -72,22 +72,29 @@ void rt_raise(CPUState *cpu, uint64_t cause, uint64_t tval)
 /* 3.1.9: interrupt priority MEI, MSI, MTI, SEI, SSI, STI. */
 static const int irq_priority[] = {IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI};
 
-/* Take the highest-priority interrupt that is pending, enabled and not masked by the current
- * mode; returns 1 if one was taken. */
-int rt_check_interrupts(CPUState *cpu)
+/* 3.1.9: the interrupts that trap now: pending and enabled in mie, M-level ones (not
+ * delegated) when below M or MIE=1, S-level (delegated) ones when below S or in S with SIE=1,
+ * never while in M; M-level interrupts go first. */
+static uint64_t takeable_interrupts(CPUState *cpu)
 {
     uint64_t pending = cpu->mip & cpu->mie;
     if (!pending)
         return 0;
     uint64_t m_pending = pending & ~cpu->mideleg;
     uint64_t s_pending = pending & cpu->mideleg;
-    /* M-level interrupts: enabled below M, or in M with MIE set. */
     int m_on = cpu->priv < PRV_M || (cpu->mstatus & MSTATUS_MIE);
-    /* S-level: enabled below S, or in S with SIE set; never while in M. */
     int s_on = cpu->priv < PRV_S || (cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_SIE));
-    uint64_t take = (m_on ? m_pending : 0);
+    uint64_t take = m_on ? m_pending : 0;
     if (!take)
         take = s_on ? s_pending : 0;
+    return take;
+}
+
+/* Take the highest-priority interrupt that is pending, enabled and not masked by the current
+ * mode; returns 1 if one was taken. */
+int rt_check_interrupts(CPUState *cpu)
+{
+    uint64_t take = takeable_interrupts(cpu);
     if (!take)
         return 0;
     for (unsigned i = 0; i < sizeof irq_priority / sizeof irq_priority[0]; i++) {
@@ -101,6 +108,62 @@ int rt_check_interrupts(CPUState *cpu)
     return 0;
 }
 
+/* ---- interrupt sources ----------------------------------------------------------------- */
+
+/* An interrupt would be taken now: end the current native region at its next edge (regions
+ * re-read cpu->budget after every helper call) so that rt_run takes it promptly. */
+void rt_irq_kick(CPUState *cpu)
+{
+    if (takeable_interrupts(cpu))
+        cpu->budget = 0;
+}
+
+/* mip.SEIP is the OR of the software-written latch and the PLIC's S-context line (3.1.9). */
+void rt_update_seip(CPUState *cpu)
+{
+    uint64_t bit = 1ull << IRQ_SEI;
+    uint64_t on = (cpu->seip_sw | cpu->irq_lines) & bit;
+    cpu->mip = (cpu->mip & ~bit) | on;
+}
+
+/* A device's interrupt line (CLINT MSWI -> MSI, PLIC -> MEI/SEI) changed level. */
+void rt_set_irq_line(CPUState *cpu, uint64_t irq, uint64_t level)
+{
+    uint64_t bit = 1ull << irq;
+    cpu->irq_lines = level ? (cpu->irq_lines | bit) : (cpu->irq_lines & ~bit);
+    if (irq == IRQ_SEI)
+        rt_update_seip(cpu);
+    else
+        cpu->mip = level ? (cpu->mip | bit) : (cpu->mip & ~bit);
+    rt_irq_kick(cpu);
+}
+
+/* MTIP follows mtime >= mtimecmp (3.2.1); with Sstc and menvcfg.STCE=1, STIP follows
+ * time >= stimecmp (Sstc 1.0), else STIP is the software-written bit. */
+void rt_timer_update(CPUState *cpu)
+{
+    uint64_t now = rt_mtime(cpu);
+    uint64_t mip = cpu->mip & ~(1ull << IRQ_MTI);
+    if (now >= cpu->mtimecmp)
+        mip |= 1ull << IRQ_MTI;
+    if (cpu->menvcfg & MENVCFG_STCE) {
+        mip &= ~(1ull << IRQ_STI);
+        if (now >= cpu->stimecmp)
+            mip |= 1ull << IRQ_STI;
+    }
+    cpu->mip = mip;
+    rt_irq_kick(cpu);
+}
+
+/* The earliest mtime at which a timer of this hart fires, or ~0 if none is armed. */
+uint64_t rt_timer_deadline(CPUState *cpu)
+{
+    uint64_t d = cpu->mtimecmp;
+    if ((cpu->menvcfg & MENVCFG_STCE) && cpu->stimecmp < d)
+        d = cpu->stimecmp;
+    return d;
+}
+
 void rt_reset_cpu(CPUState *cpu, uint64_t hartid, uint64_t pc)
 {
     memset(cpu->x, 0, sizeof cpu->x);
@@ -111,6 +174,11 @@ void rt_reset_cpu(CPUState *cpu, uint64_t hartid, uint64_t pc)
     /* 3.1.6.3: UXL and SXL read as 2 (64-bit). */
     cpu->mstatus = (2ull << 32) | (2ull << 34);
     cpu->mie = cpu->mip = cpu->medeleg = cpu->mideleg = 0;
+    cpu->irq_lines = cpu->seip_sw = 0;
+    cpu->mtimecmp = 0;          /* as QEMU virt: MTIP is pending until the first write */
+    cpu->stimecmp = ~0ull;
+    cpu->menvcfg = cpu->senvcfg = 0;
+    cpu->mcounteren = cpu->scounteren = cpu->mcountinhibit = 0;
     cpu->res_valid = 0;
     cpu->exc_taken = 0;
     cpu->wfi = 0;
@@ -168,6 +236,7 @@ uint64_t helper_mret(CPUState *cpu)
         s &= ~MSTATUS_MPRV;
     cpu->mstatus = s;
     set_priv(cpu, mpp);
+    rt_irq_kick(cpu);
     return cpu->mepc;
 }
 
@@ -183,6 +252,7 @@ uint64_t helper_sret(CPUState *cpu)
     s &= ~MSTATUS_MPRV;         /* 3.1.6.3: xRET to a mode below M clears MPRV */
     cpu->mstatus = s;
     set_priv(cpu, spp);
+    rt_irq_kick(cpu);
     return cpu->sepc;
 }
 
@@ -191,9 +261,13 @@ uint64_t helper_wfi(CPUState *cpu)
     /* 3.3.3: WFI is illegal in U-mode, and in S-mode when TW=1. */
     if (cpu->priv == PRV_U || (cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_TW)))
         return illegal(cpu);
+    /* 3.3.3: WFI resumes when any interrupt is pending and enabled in mie, whatever the
+     * global enables; the trap, if one is taken, follows at the next instruction. */
+    rt_timer_update(cpu);
     if (!(cpu->mip & cpu->mie)) {
         cpu->wfi = 1;
         cpu->exit_request = EXIT_WFI;
+        cpu->budget = 0;        /* leave a native region at its next edge */
     }
     return 0;
 }
@@ -206,11 +280,19 @@ uint64_t helper_fence_i(CPUState *cpu)
 
 uint64_t helper_sfence_vma(CPUState *cpu, uint64_t vaddr, uint64_t asid)
 {
-    (void)vaddr; (void)asid;
+    (void)asid;
     /* 4.2.1: illegal in U-mode, and in S-mode when TVM=1. */
     if (cpu->priv == PRV_U || (cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_TVM)))
         return illegal(cpu);
-    /* Flushing more than asked is allowed: every translation of this hart goes. */
-    rt_tlb_flush(cpu);
+    /* The TLB has no ASID tags, so rs2 is ignored (flushing more than asked is allowed).  With
+     * rs1 = x0 (the translator passes all ones) every translation goes; otherwise that page's
+     * (rt_tlb_flush_page: everything while superpage entries are cached).  The (virtual pc ->
+     * translation) lookup tables are cleared either way, since a vpc -> ppc mapping may have
+     * changed; Python refills them by physical address. */
+    if (vaddr == ~0ull)
+        rt_tlb_flush(cpu);
+    else
+        rt_tlb_flush_page(cpu, vaddr);
+    rt_tb_clear(RT(cpu));
     return 0;
 }

@@ -58,7 +58,7 @@ def initial_data() -> bytes:
     return bytes(buf)
 
 
-# ---- encoders (spec 2.3 and 26.2) ----------------------------------------------------------------
+# ---- encoders (spec 2.3 and 26.2) ---------------------------------------------------------------
 
 def _chk(v: int, lo: int, hi: int, what: str) -> int:
     if not lo <= v <= hi:
@@ -213,7 +213,7 @@ def c_sdsp(rs2: int, uimm: int) -> int:
     return (7 << 13) | (_b(uimm, 5, 3) << 10) | (_b(uimm, 8, 6) << 7) | (rs2 << 2) | 2
 
 
-# ---- instruction tables ---------------------------------------------------------------------------
+# ---- instruction tables -------------------------------------------------------------------------
 
 OP_IMM, OP_IMM32, OP, OP32, LOAD, STORE = 0x13, 0x1B, 0x33, 0x3B, 0x03, 0x23
 
@@ -248,7 +248,7 @@ def xn(r: int) -> str:
     return f"x{r}"
 
 
-# ---- program items --------------------------------------------------------------------------------
+# ---- program items ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Insn:
@@ -366,7 +366,8 @@ def _layout_head(s: Skip, pc: int, target: int, out: list[Line]) -> int:
         (rs,) = s.args
         imm = off + s.odd
         out.append(Line(pc, 4, enc_u(0x17, rs, 0), f"auipc {xn(rs)}, 0x0"))
-        out.append(Line(pc + 4, 4, enc_i(OP_IMM, 0, rs, rs, imm), f"addi {xn(rs)}, {xn(rs)}, {imm}"))
+        out.append(Line(pc + 4, 4, enc_i(OP_IMM, 0, rs, rs, imm),
+                        f"addi {xn(rs)}, {xn(rs)}, {imm}"))
         out.append(Line(pc + 8, 2, c_cr(1 if s.name == "c.jalr" else 0, rs, 0),
                         f"{s.name} {xn(rs)}{arrow}"))
         return pc + 10
@@ -404,7 +405,7 @@ def format_regs(regs) -> str:
     return "\n".join("  ".join(cells[i:i + 4]) for i in range(0, len(cells), 4))
 
 
-# ---- instruction constructors ---------------------------------------------------------------------
+# ---- instruction constructors -------------------------------------------------------------------
 
 def i_imm(name: str, rd: int, rs1: int, imm: int) -> Insn:
     op, f3 = IMM_OPS[name]
@@ -472,7 +473,7 @@ def c_li(rd: int, imm: int) -> Insn:
     return cins(c_ci(2, rd, imm, 1), f"c.li {xn(rd)}, {imm}")
 
 
-# ---- value strategies -----------------------------------------------------------------------------
+# ---- value strategies ---------------------------------------------------------------------------
 
 SPECIAL64 = [0, 1, MASK64, 2, MASK64 - 1, (1 << 63) - 1, 1 << 63, (1 << 63) + 1, 0x7FFF_FFFF,
              0x8000_0000, 0xFFFF_FFFF, 0xFFFF_FFFF_8000_0000, 0xFFFF_FFFF_7FFF_FFFF,
@@ -481,59 +482,76 @@ SPECIAL64 = [0, 1, MASK64, 2, MASK64 - 1, (1 << 63) - 1, 1 << 63, (1 << 63) + 1,
              0xAAAA_AAAA_AAAA_AAAA]
 
 
-def value64() -> st.SearchStrategy[int]:
-    return st.one_of(
-        st.sampled_from(SPECIAL64),
-        st.integers(-16, 16).map(lambda v: v & MASK64),
-        st.integers(0, MASK64),
-        st.integers(-(1 << 31), (1 << 31) - 1).map(lambda v: v & MASK64),
-        st.integers(0, 0xFFFF_FFFF).map(lambda v: v | (0xDEAD_BEEF << 32)),   # upper-half junk
-    )
+def _reg_transforms() -> tuple:
+    """Ways to turn a register's raw random value into an interesting one."""
+    out = [lambda raw, v=v: v for v in SPECIAL64]
+    out += [lambda raw, v=v: v & MASK64 for v in range(-16, 17)]
+    out += [lambda raw: sext(raw, 32) & MASK64,                   # a sign-extended word
+            lambda raw: raw & 0xFFFF_FFFF,                         # a zero-extended word
+            lambda raw: (raw & 0xFFFF_FFFF) | (0xDEAD_BEEF << 32),  # upper-half junk
+            lambda raw: raw & 0xFF]
+    return tuple(out)
 
 
-def initial_regs() -> st.SearchStrategy[list[int]]:
-    """x1..x31 (index 0 is x1)."""
-    return st.lists(value64(), min_size=31, max_size=31)
-
-
-imm12 = st.one_of(st.sampled_from([0, 1, -1, 2047, -2048, 0x555, -0x556, 31, 32, 63]),
-                  st.integers(-2048, 2047))
-imm6 = st.one_of(st.sampled_from([0, 1, -1, 31, -32]), st.integers(-32, 31))
-nz_imm6 = imm6.filter(lambda v: v != 0)
-imm20 = st.one_of(st.sampled_from([0, 1, 0x80000, 0x7FFFF, 0xFFFFF, 0x80001]),
-                  st.integers(0, 0xFFFFF))
-shamt6 = st.one_of(st.sampled_from([0, 1, 31, 32, 63]), st.integers(0, 63))
-shamt5 = st.one_of(st.sampled_from([0, 1, 16, 31]), st.integers(0, 31))
-any_reg = st.integers(0, 31)
-dest = st.sampled_from(DEST)
-cdest = st.sampled_from(CDEST)
-creg = st.sampled_from(CREG)
-base_reg = st.sampled_from(BASE)
-aqrl = st.tuples(st.integers(0, 1), st.integers(0, 1))
+REG_TRANSFORMS = _reg_transforms()
+_raw64 = st.integers(0, MASK64)
+_override = st.tuples(st.integers(0, 30), st.integers(0, len(REG_TRANSFORMS) - 1))
 
 
 @st.composite
+def initial_regs(draw) -> list[int]:
+    """x1..x31 (index 0 is x1): raw random values, some of them replaced by interesting ones
+    (0, -1, MIN, MAX, word boundaries, small values, ...).  Fewer draws than a one_of per
+    register, which matters: drawing dominates the cost of an example."""
+    regs = [draw(_raw64) for _ in range(31)]
+    for idx, t in draw(st.lists(_override, max_size=20)):
+        regs[idx] = REG_TRANSFORMS[t](regs[idx])
+    return regs
+
+
+imm12 = st.one_of(st.sampled_from((0, 1, -1, 2047, -2048, 0x555, -0x556, 31, 32, 63)),
+                  st.integers(-2048, 2047))
+imm6 = st.one_of(st.sampled_from((0, 1, -1, 31, -32)), st.integers(-32, 31))
+nz_imm6 = imm6.filter(lambda v: v != 0)
+imm20 = st.one_of(st.sampled_from((0, 1, 0x80000, 0x7FFFF, 0xFFFFF, 0x80001)),
+                  st.integers(0, 0xFFFFF))
+shamt6 = st.one_of(st.sampled_from((0, 1, 31, 32, 63)), st.integers(0, 63))
+shamt5 = st.one_of(st.sampled_from((0, 1, 16, 31)), st.integers(0, 31))
+any_reg = st.integers(0, 31)
+dest = st.sampled_from(tuple(DEST))
+cdest = st.sampled_from(tuple(CDEST))
+creg = st.sampled_from(tuple(CREG))
+base_reg = st.sampled_from(tuple(BASE))
+aqrl = st.tuples(st.integers(0, 1), st.integers(0, 1))
+bit = st.integers(0, 1)
+nz_shamt6 = shamt6.filter(bool)
+reg_or_cdest = st.one_of(any_reg, cdest)
+nz_dest = st.sampled_from(tuple(r for r in DEST if r != 0))
+width = st.sampled_from(("w", "d"))
+ADDR_KIND = st.sampled_from(("aligned", "aligned", "any", "page_cross"))
+PAGE_NO = st.integers(1, DATA_SIZE // PAGE - 1)
+SMALL = st.integers(-16, 16)
+TINY = st.integers(-2, 2)          # branch operands: equal / less / greater all likely
+
+
 def data_addr(draw, size: int, aligned_only: bool = False) -> int:
-    """An address of `size` bytes inside the data region: aligned, any, or page-crossing."""
-    if aligned_only or size == 1:
-        kind = "aligned"
-    else:
-        kind = draw(st.sampled_from(["aligned", "aligned", "any", "page_cross"]))
+    """Draws an address of `size` bytes inside the data region: aligned, any, or crossing a
+    page boundary.  (A plain function taking `draw`: building strategies per draw is slow.)"""
+    kind = "aligned" if aligned_only or size == 1 else draw(ADDR_KIND)
     if kind == "aligned":
         return DATA_BASE + draw(st.integers(0, DATA_SIZE // size - 1)) * size
     if kind == "any":
         return DATA_BASE + draw(st.integers(0, DATA_SIZE - size))
-    page = draw(st.integers(1, DATA_SIZE // PAGE - 1))
-    return DATA_BASE + page * PAGE - draw(st.integers(1, size - 1))
+    return DATA_BASE + draw(PAGE_NO) * PAGE - draw(st.integers(1, size - 1))
 
 
 # Constants that `special_li` can build in a couple of instructions (for divisors and dividends).
-LI_KINDS = ["zero", "m1", "one", "min64", "min32", "max64", "max32", "u32max", "u32min", "small"]
+LI_KINDS = st.sampled_from(("zero", "m1", "one", "min64", "min32", "max64", "max32", "u32max",
+                            "u32min", "small"))
 
 
-@st.composite
 def special_li(draw, reg: int) -> list:
-    kind = draw(st.sampled_from(LI_KINDS))
+    kind = draw(LI_KINDS)
     r = reg
     if kind == "zero":
         return [i_imm("addi", r, 0, 0)]
@@ -553,14 +571,14 @@ def special_li(draw, reg: int) -> list:
         return [i_imm("addi", r, 0, -1), i_shift("srli", r, r, 32)]
     if kind == "u32min":
         return [i_lui(r, 0x80000), i_shift("slli", r, r, 32), i_shift("srli", r, r, 32)]
-    return [i_imm("addi", r, 0, draw(st.integers(-16, 16)))]
+    return [i_imm("addi", r, 0, draw(SMALL))]
 
 
-# ---- groups ---------------------------------------------------------------------------------------
+# ---- groups -------------------------------------------------------------------------------------
 
 @st.composite
 def g_alu_imm(draw) -> list:
-    name = draw(st.sampled_from(list(IMM_OPS) + list(SHIFT_IMM_OPS)))
+    name = draw(st.sampled_from(tuple(IMM_OPS) + tuple(SHIFT_IMM_OPS)))
     rd, rs1 = draw(dest), draw(any_reg)
     if name in IMM_OPS:
         return [i_imm(name, rd, rs1, draw(imm12))]
@@ -569,46 +587,45 @@ def g_alu_imm(draw) -> list:
 
 @st.composite
 def g_alu_reg(draw) -> list:
-    name = draw(st.sampled_from(list(REG_OPS)))
+    name = draw(st.sampled_from(tuple(REG_OPS)))
     rd, rs1 = draw(dest), draw(any_reg)
-    rs2 = draw(st.one_of(any_reg, st.just(rs1)))
+    rs2 = rs1 if draw(bit) and draw(bit) else draw(any_reg)
     return [i_reg(name, rd, rs1, rs2)]
 
 
 @st.composite
 def g_upper(draw) -> list:
     rd, imm = draw(dest), draw(imm20)
-    return [draw(st.sampled_from([i_lui, i_auipc]))(rd, imm)]
+    return [draw(st.sampled_from((i_lui, i_auipc)))(rd, imm)]
 
 
 @st.composite
 def g_muldiv(draw) -> list:
-    name = draw(st.sampled_from(list(MULDIV_OPS)))
+    name = draw(st.sampled_from(tuple(MULDIV_OPS)))
     rd = draw(dest)
     out = []
     # Operands: often freshly set to a special value (divisors 0, -1, ...; dividends MIN ...).
-    rs1 = draw(st.one_of(any_reg, st.sampled_from(CDEST)))
-    rs2 = draw(st.one_of(any_reg, st.sampled_from(CDEST)))
-    if rs1 != 0 and rs1 in CDEST and draw(st.booleans()):
-        out += draw(special_li(rs1))
-    if rs2 != 0 and rs2 in CDEST and rs2 != rs1 and draw(st.booleans()):
-        out += draw(special_li(rs2))
-    return out + [i_reg(name, rd, rs1, rs2)]
+    rs1, rs2 = draw(reg_or_cdest), draw(reg_or_cdest)
+    if rs1 in CDEST and draw(bit):
+        out += special_li(draw, rs1)
+    if rs2 in CDEST and rs2 != rs1 and draw(bit):
+        out += special_li(draw, rs2)
+    return [*out, i_reg(name, rd, rs1, rs2)]
 
 
 @st.composite
 def g_load(draw) -> list:
-    name = draw(st.sampled_from(list(LOAD_OPS)))
+    name = draw(st.sampled_from(tuple(LOAD_OPS)))
     size = LOAD_OPS[name][1]
-    addr, off, base = draw(data_addr(size)), draw(imm12), draw(base_reg)
+    addr, off, base = data_addr(draw, size), draw(imm12), draw(base_reg)
     return [AddrSetup(base, addr - off), i_load(name, draw(dest), base, off)]
 
 
 @st.composite
 def g_store(draw) -> list:
-    name = draw(st.sampled_from(list(STORE_OPS)))
+    name = draw(st.sampled_from(tuple(STORE_OPS)))
     size = STORE_OPS[name][1]
-    addr, off, base = draw(data_addr(size)), draw(imm12), draw(base_reg)
+    addr, off, base = data_addr(draw, size), draw(imm12), draw(base_reg)
     return [AddrSetup(base, addr - off), i_store(name, draw(any_reg), base, off)]
 
 
@@ -621,7 +638,7 @@ C_CA = {"c.sub": (0, 0), "c.xor": (0, 1), "c.or": (0, 2), "c.and": (0, 3), "c.su
 
 @st.composite
 def g_c_alu(draw) -> list:
-    name = draw(st.sampled_from(C_ALU))
+    name = draw(st.sampled_from(tuple(C_ALU)))
     if name in ("c.addi", "c.li", "c.addiw"):
         rd = draw(cdest)
         imm = draw(nz_imm6 if name == "c.addi" else imm6)
@@ -631,10 +648,10 @@ def g_c_alu(draw) -> list:
         rd, imm = draw(cdest), draw(nz_imm6)
         return [cins(c_lui(rd, imm), f"c.lui {xn(rd)}, {imm & 0xFFFFF:#x}")]
     if name == "c.slli":
-        rd, sh = draw(cdest), draw(shamt6.filter(bool))
+        rd, sh = draw(cdest), draw(nz_shamt6)
         return [cins(c_ci(0, rd, sh, 2), f"c.slli {xn(rd)}, {sh}")]
     if name in ("c.srli", "c.srai"):
-        rd, sh = draw(creg), draw(shamt6.filter(bool))
+        rd, sh = draw(creg), draw(nz_shamt6)
         return [cins(c_shift_rp(0 if name == "c.srli" else 1, rd, sh), f"{name} {xn(rd)}, {sh}")]
     if name == "c.andi":
         rd, imm = draw(creg), draw(imm6)
@@ -648,16 +665,16 @@ def g_c_alu(draw) -> list:
     if name == "c.addi4spn":
         rd, u = draw(creg), draw(st.integers(1, 255)) * 4
         return [cins(c_addi4spn(rd, u), f"c.addi4spn {xn(rd)}, sp, {u}")]
-    imm = draw(st.integers(-32, 31).filter(bool)) * 16
+    imm = draw(nz_imm6) * 16
     return [cins(c_addi16sp(imm), f"c.addi16sp sp, {imm}")]
 
 
 @st.composite
 def g_c_mem(draw) -> list:
-    name = draw(st.sampled_from(["c.lw", "c.ld", "c.sw", "c.sd"]))
+    name = draw(st.sampled_from(("c.lw", "c.ld", "c.sw", "c.sd")))
     size = 4 if name in ("c.lw", "c.sw") else 8
     uimm = draw(st.integers(0, 31)) * size
-    addr, base, r = draw(data_addr(size)), draw(creg), draw(creg)
+    addr, base, r = data_addr(draw, size), draw(creg), draw(creg)
     f3 = {"c.lw": 2, "c.ld": 3, "c.sw": 6, "c.sd": 7}[name]
     word = (c_lsw if size == 4 else c_lsd)(f3, r, base, uimm)
     return [AddrSetup(base, addr - uimm), cins(word, f"{name} {xn(r)}, {uimm}({xn(base)})")]
@@ -666,10 +683,10 @@ def g_c_mem(draw) -> list:
 @st.composite
 def g_c_sp(draw) -> list:
     """c.lwsp/ldsp/swsp/sdsp with sp pointing into the data region."""
-    name = draw(st.sampled_from(["c.lwsp", "c.ldsp", "c.swsp", "c.sdsp"]))
+    name = draw(st.sampled_from(("c.lwsp", "c.ldsp", "c.swsp", "c.sdsp")))
     size = 4 if name in ("c.lwsp", "c.swsp") else 8
     uimm = draw(st.integers(0, 63)) * size
-    addr = draw(data_addr(size))
+    addr = data_addr(draw, size)
     if name == "c.lwsp":
         r = draw(cdest)
         word = c_lwsp(r, uimm)
@@ -687,9 +704,9 @@ def g_c_sp(draw) -> list:
 
 @st.composite
 def g_amo(draw) -> list:
-    name, w = draw(st.sampled_from(list(AMO_OPS))), draw(st.sampled_from(["w", "d"]))
+    name, w = draw(st.sampled_from(tuple(AMO_OPS))), draw(width)
     size = 4 if w == "w" else 8
-    addr, base = draw(data_addr(size, aligned_only=True)), draw(base_reg)
+    addr, base = data_addr(draw, size, aligned_only=True), draw(base_reg)
     rd, rs2 = draw(dest), draw(any_reg)
     aq, rl = draw(aqrl)
     return [AddrSetup(base, addr), i_amo(name, w, rd, base, rs2, aq, rl)]
@@ -699,21 +716,23 @@ def g_amo(draw) -> list:
 def g_lrsc(draw) -> list:
     """lr; 0-3 register-only instructions; sc to the same address (or another one, or a lone
     sc, both of which must fail)."""
-    w = draw(st.sampled_from(["w", "d"]))
+    w = draw(width)
     size = 4 if w == "w" else 8
-    addr = draw(data_addr(size, aligned_only=True))
-    mode = draw(st.sampled_from(["pair", "pair", "pair", "other", "lone"]))
+    addr = data_addr(draw, size, aligned_only=True)
+    mode = draw(st.sampled_from(("pair", "pair", "pair", "other", "lone")))
     out: list = [AddrSetup(SCRATCH, addr)]
     if mode != "lone":
         out.append(i_lr(w, draw(dest), SCRATCH, *draw(aqrl)))
         for _ in range(draw(st.integers(0, 3))):
-            out += draw(st.one_of(g_alu_imm(), g_alu_reg(), g_c_alu()))
+            out += draw(REG_ONLY)
     sc_base = SCRATCH
     if mode == "other":
         # Reservation sets are implementation-defined supersets of the bytes (14.2): stay at
         # least 256 bytes away so that the SC must fail on any reasonable implementation.
-        other = draw(data_addr(size, aligned_only=True).filter(lambda a: abs(a - addr) >= 256))
-        sc_base = draw(st.sampled_from([r for r in DEST if r != 0]))
+        other = data_addr(draw, size, aligned_only=True)
+        if abs(other - addr) < 256:
+            other = DATA_BASE + (other - DATA_BASE + DATA_SIZE // 2) % DATA_SIZE
+        sc_base = draw(nz_dest)
         out.append(AddrSetup(sc_base, other))
     aq, rl = draw(aqrl)
     out.append(i_sc(w, draw(dest), sc_base, draw(any_reg), aq, rl))
@@ -724,56 +743,58 @@ def g_lrsc(draw) -> list:
 def body(draw) -> tuple:
     items: list = []
     for _ in range(draw(st.integers(1, 3))):
-        items += draw(simple_group())
+        items += draw(SIMPLE)
     return tuple(items)
 
 
 @st.composite
 def g_branch(draw) -> list:
-    name = draw(st.sampled_from(list(BRANCH_OPS)))
+    name = draw(st.sampled_from(tuple(BRANCH_OPS)))
     pre: list = []
-    how = draw(st.sampled_from(["regs", "same", "small", "x0"]))
+    how = draw(st.sampled_from(("regs", "same", "small", "x0", "0x")))
     rs1 = draw(any_reg)
     if how == "same":
         rs2 = rs1
     elif how == "x0":
         rs2 = 0
+    elif how == "0x":
+        rs1, rs2 = 0, rs1
     elif how == "small":          # fresh small operands: equal / less / greater all likely
         rs1, rs2 = draw(cdest), draw(cdest)
-        pre = [c_li(rs1, draw(imm6))]
+        pre = [c_li(rs1, draw(TINY))]
         if rs2 != rs1:
-            pre.append(c_li(rs2, draw(imm6)))
+            pre.append(c_li(rs2, draw(TINY)))
     else:
         rs2 = draw(any_reg)
-    return pre + [Skip("b", name, (rs1, rs2), draw(body()))]
+    return [*pre, Skip("b", name, (rs1, rs2), draw(body()))]
 
 
 @st.composite
 def g_jump(draw) -> list:
-    kind = draw(st.sampled_from(["jal", "cj", "cb", "jalr", "cjr"]))
+    kind = draw(st.sampled_from(("jal", "cj", "cb", "jalr", "cjr")))
     b = draw(body())
     if kind == "jal":
         return [Skip("jal", "jal", (draw(dest),), b)]
     if kind == "cj":
         return [Skip("cj", "c.j", (), b)]
     if kind == "cb":
-        return [Skip("cb", draw(st.sampled_from(["c.beqz", "c.bnez"])), (draw(creg),), b)]
+        rs1 = draw(creg)
+        pre = [c_li(rs1, draw(TINY))] if draw(bit) else []       # often 0: both outcomes
+        return [*pre, Skip("cb", draw(st.sampled_from(("c.beqz", "c.bnez"))), (rs1,), b)]
     odd = draw(st.integers(0, 1))
     if kind == "jalr":
         rs = draw(base_reg)
         return [Skip("jalr", "jalr", (draw(dest), rs), b, odd)]
-    rs = draw(st.sampled_from([SCRATCH] + CDEST))
-    return [Skip("cjr", draw(st.sampled_from(["c.jr", "c.jalr"])), (rs,), b, odd)]
+    rs = draw(st.sampled_from((SCRATCH, *CDEST)))
+    return [Skip("cjr", draw(st.sampled_from(("c.jr", "c.jalr"))), (rs,), b, odd)]
 
 
-def simple_group() -> st.SearchStrategy[list]:
-    """Straight-line groups (no control transfer)."""
-    return st.one_of(g_alu_imm(), g_alu_reg(), g_upper(), g_muldiv(), g_load(), g_store(),
-                     g_c_alu(), g_c_mem(), g_c_sp(), g_amo(), g_lrsc())
-
-
-def any_group() -> st.SearchStrategy[list]:
-    return st.one_of(simple_group(), g_branch(), g_jump())
+# Group mixes (one_of picks its branches uniformly: repeats weight them).
+REG_ONLY = st.one_of(g_alu_imm(), g_alu_reg(), g_c_alu())
+SIMPLE = st.one_of(g_alu_imm(), g_alu_reg(), g_alu_imm(), g_alu_reg(), g_upper(), g_muldiv(),
+                   g_muldiv(), g_load(), g_store(), g_c_alu(), g_c_alu(), g_c_mem(), g_c_sp(),
+                   g_amo(), g_lrsc())
+ANY = st.one_of(SIMPLE, SIMPLE, SIMPLE, SIMPLE, g_branch(), g_jump())
 
 
 @st.composite
@@ -783,9 +804,8 @@ def programs(draw, min_insns: int = 1, max_insns: int = 40) -> Program:
     n = draw(st.integers(min_insns, max_insns))
     items: list = []
     count = 0
-    grp = any_group()
     while count < n:
-        g = draw(grp)
+        g = draw(ANY)
         items += g
         count += sum(i.count for i in g)
     return Program(tuple(items))

@@ -20,6 +20,8 @@ class Outcome:
     pc: int                  # where execution stopped (the program's end on success)
     data: bytes              # the data region afterwards
     error: str | None = None  # an emulator error (a trap the program should not take)
+    interp_blocks: int = 0   # rvjit only: blocks run by each tier (in the reported run)
+    native_blocks: int = 0
 
 
 def run_unicorn(code: bytes, end: int, regs: list[int]) -> Outcome:
@@ -28,7 +30,7 @@ def run_unicorn(code: bytes, end: int, regs: list[int]) -> Outcome:
     uc.mem_map(DATA_BASE, DATA_SIZE)
     uc.mem_write(CODE_BASE, code)
     uc.mem_write(DATA_BASE, initial_data())
-    for r, v in zip(X_REGS, regs):
+    for r, v in zip(X_REGS, regs, strict=True):
         uc.reg_write(r, v)
     error = None
     try:

@@ -15,6 +15,13 @@ _start:
     la      t0, trap_entry
     csrw    mtvec, t0
 
+#ifdef __riscv_flen
+    /* Kernels built with F/D: mstatus.FS is Off at reset; make it Initial, fcsr zero. */
+    li      t0, 0x2000
+    csrs    mstatus, t0
+    csrwi   fcsr, 0
+#endif
+
     /* zero .bss (both bounds are 16-byte aligned) */
     la      t0, __bss_start
     la      t1, __bss_end

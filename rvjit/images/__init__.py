@@ -1,0 +1,1 @@
+"""Guest images for rvjit from the Debian archive (`make images`)."""

@@ -1,0 +1,5 @@
+import sys
+
+from rvjit.images.fetch import main
+
+sys.exit(main())
