@@ -69,6 +69,16 @@ CSR_FIELDS = (
     # mtime by the run loop), the levels of the device lines as mip bits, and the
     # software-written SEIP latch (mip.SEIP reads as latch | PLIC line, privileged spec 3.1.9).
     "mtimecmp", "irq_lines", "seip_sw",
+    # Hypervisor extension (hypervisor spec "Hypervisor and Virtual Supervisor CSRs").  The vs*
+    # registers are separate storage; with V=1 the s* numbers are redirected to them.
+    "hstatus", "hedeleg", "hideleg", "hvip", "hcounteren", "htval", "htinst", "hgatp",
+    "henvcfg", "htimedelta", "hgeie", "vsstatus", "vstvec", "vsscratch", "vsepc", "vscause",
+    "vstval", "vsatp", "vstimecmp",
+    # Extra facts about the exception being raised, set by whoever detects it (the MMU for
+    # guest-page faults, the translator for transformed instructions) and consumed by trap
+    # entry: the guest physical address (valid when exc_gpa_valid), whether tval is a guest
+    # virtual address (GVA), and the value for htinst/mtinst.
+    "exc_gpa", "exc_gpa_valid", "exc_gva", "exc_tinst",
 )
 
 FIELDS: tuple[Field, ...] = (

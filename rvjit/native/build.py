@@ -62,6 +62,7 @@ void rt_set_hot_threshold(RtMachine *m, uint32_t n);
 int rt_add_ram(RtMachine *m, uint64_t base, uint64_t size, uint8_t *host);
 uint8_t *rt_mem_base(RtMachine *m);
 void rt_tlb_flush(CPUState *cpu);
+void rt_tlb_flush_mmu(CPUState *cpu, unsigned mask);
 uint64_t rt_load_slow(CPUState *cpu, uint64_t vaddr, uint64_t memop);
 void rt_store_slow(CPUState *cpu, uint64_t vaddr, uint64_t val, uint64_t memop);
 int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);

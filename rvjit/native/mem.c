@@ -43,6 +43,14 @@ void rt_tlb_flush(CPUState *cpu)
 
 /* Drop the translations of the page holding `vaddr` in every MMU index.  A page filled from a
  * superpage or NAPOT leaf stands for a larger range, so while any is cached everything goes. */
+/* Flush the MMU indices in `mask` (bit i: MMU index i; see MMU_* in runtime.h). */
+void rt_tlb_flush_mmu(CPUState *cpu, unsigned mask)
+{
+    for (int i = 0; i < NB_MMU_IDX; i++)
+        if ((mask >> i) & 1)
+            memset(cpu->tlb[i], 0xff, sizeof cpu->tlb[i]);
+}
+
 void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr)
 {
     if (cpu->tlb_multi) {

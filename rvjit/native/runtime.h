@@ -129,6 +129,18 @@ void rt_interp(CPUState *cpu, TB *tb);
 /* mem.c */
 int rt_add_ram(RtMachine *m, uint64_t base, uint64_t size, uint8_t *host);
 void rt_tlb_flush(CPUState *cpu);
+void rt_tlb_flush_mmu(CPUState *cpu, unsigned mask);
+
+/* MMU indices (the software TLB has one table per index; tb_flags carries the index of
+ * ordinary loads and stores): the nominal privilege, plus 4 when accesses are two-stage
+ * (V=1, or MPRV with MPV=1).  HLV/HSV use 4 | hstatus.SPVP; HLVX never fills the TLB. */
+#define MMU_U 0
+#define MMU_S 1
+#define MMU_M 3
+#define MMU_VU 4
+#define MMU_VS 5
+#define MMU_MASK_HOST ((1u << MMU_U) | (1u << MMU_S) | (1u << MMU_M))
+#define MMU_MASK_GUEST ((1u << MMU_VU) | (1u << MMU_VS))
 uint64_t rt_load_slow(CPUState *cpu, uint64_t vaddr, uint64_t memop);
 void rt_store_slow(CPUState *cpu, uint64_t vaddr, uint64_t val, uint64_t memop);
 int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);
