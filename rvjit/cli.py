@@ -96,10 +96,13 @@ def build_config(opts: dict):
         raise UsageError(f"unsupported -cpu '{cparts[0]}' (use rv64)")
     for p in cparts[1:]:
         k, _, v = p.partition("=")
-        if k == "h" and v in ("false", "off", "no"):
+        if k == "h" and v in ("true", "on", "yes", ""):
+            if "H" not in cfg.extensions:
+                cfg.extensions += "H"
             continue
-        if k == "h":
-            raise UsageError("the hypervisor extension (h=true) is not implemented yet")
+        if k == "h" and v in ("false", "off", "no"):
+            cfg.extensions = cfg.extensions.replace("H", "")
+            continue
         raise UsageError(f"unsupported -cpu property '{p}'")
     bios = opts.get("bios", "default")
     if bios == "none":

@@ -124,3 +124,25 @@ def test_help_and_version():
     assert rvjit("-help").returncode == 0
     p = rvjit("-version")
     assert p.returncode == 0 and "rvjit" in p.stdout
+
+
+@pytest.mark.parametrize("cpu,has_h", [
+    ("rv64", True),             # QEMU 7.2's rv64 default
+    ("rv64,h=true", True),
+    ("rv64,h=on", True),
+    ("rv64,h=false", False),
+    ("rv64,h=off", False),
+])
+def test_cpu_h_property(cpu, has_h):
+    from rvjit.cli import build_config
+    from rvjit.machine import fdt
+    from rvjit.machine.virt import misa_for
+    cfg = build_config({"cpu": cpu})
+    assert ("H" in cfg.extensions) == has_h
+    assert bool(misa_for(cfg.extensions) >> 7 & 1) == has_h
+    assert ("h" in fdt.isa_string(cfg.extensions, ()).removeprefix("rv64")) == has_h
+
+
+def test_cpu_bad_h_value():
+    assert_one_line_error(rvjit(*BASE, "-cpu", "rv64,h=maybe", "-kernel", str(HELLO)),
+                          "unsupported -cpu property")

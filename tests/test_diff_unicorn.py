@@ -6,7 +6,7 @@ LR/SC) and random x1..x31.  unicorn runs it from 0x8000_0000 to its end; rvjit r
 VirtMachine up to an ebreak placed at the end.  Registers x1..x31, the stop address and the 64 KiB
 data region must agree.
 
-Default run: 9,000 examples on the interpreter tier and 1,600 on the LLVM tier (1,000 with
+Default run: 8,400 examples on the interpreter tier and 1,600 on the LLVM tier (1,000 with
 single-block regions, 600 with multi-block regions; see difftest/rvjit_ref.py), derandomized so
 CI is reproducible.  `pytest -m slow` runs many more with a fixed (overridable: DIFFTEST_SEED)
 seed.
@@ -21,7 +21,7 @@ from difftest.rvjit_ref import run_rvjit
 from difftest.unicorn_ref import Outcome, run_unicorn
 from hypothesis import HealthCheck, given, seed, settings
 
-INTERP_EXAMPLES = 9_000
+INTERP_EXAMPLES = 8_400
 LLVM_EXAMPLES = 1_000
 LLVM_REGION_EXAMPLES = 600
 SLOW_INTERP_EXAMPLES = 200_000

@@ -201,6 +201,7 @@ def test_program_list_complete():
     """Every instruction group has its program (guards against lost files)."""
     expected = {"alu", "alu_w", "branch", "jump", "loadstore", "muldiv",
                 "atomic", "amo_faults", "rvc", "csr", "csr_spec", "trap",
-                "fence", "hello", "cprog"}
+                "fence", "hello", "cprog",
+                "fp_state", "fp_arith_s", "fp_arith_d", "fp_fma", "fp_cmp", "fp_cvt"}
     assert expected <= set(PROGRAMS), expected - set(PROGRAMS)
     assert (GUEST_DIR / f"{FAIL_PROGRAM}.S").is_file()

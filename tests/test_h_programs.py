@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-RVJIT_HAS_H = False
+RVJIT_HAS_H = True
 
 ROOT = Path(__file__).resolve().parent.parent
 HEXT_DIR = ROOT / "tests" / "guest" / "hext"
@@ -167,8 +167,8 @@ class Run:
                 f"stderr: {self.stderr[-2000:].decode('utf-8', 'replace')}")
 
 
-def _run(argv: list[str]) -> Run:
-    env = dict(os.environ)
+def _run(argv: list[str], env: dict[str, str] | None = None) -> Run:
+    env = dict(os.environ, **(env or {}))
     env["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     try:
@@ -209,14 +209,16 @@ def test_h_program_qemu(h_build: Path, name: str) -> None:
     assert f"FAIL {first}\n".encode() in run.stdout, run.describe()
 
 
+@pytest.mark.parametrize("hot", ["0", "1"], ids=["interp", "llvm"])
 @pytest.mark.parametrize("name", PROGRAMS)
-def test_h_program_rvjit(h_build: Path, name: str, request) -> None:
-    """rvjit passes every check (spec behaviour, QEMU deviations included)."""
+def test_h_program_rvjit(h_build: Path, name: str, hot: str, request) -> None:
+    """rvjit passes every check (spec behaviour, QEMU deviations included), in the
+    interpreter tier (RVJIT_HOT=0) and with every block compiled (RVJIT_HOT=1)."""
     if not RVJIT_HAS_H:
         request.applymarker(pytest.mark.xfail(
             strict=False, reason="H extension not implemented yet"))
     run = _run([sys.executable, "-m", "rvjit", *BOOT_ARGS,
-                str(_elf(h_build, name))])
+                str(_elf(h_build, name))], env={"RVJIT_HOT": hot})
     assert run.returncode == 0 and b"PASS" in run.stdout, (
         f"{name} failed under rvjit\n{run.describe()}")
 

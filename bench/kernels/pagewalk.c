@@ -21,6 +21,9 @@ const uint64_t bench_expected = 0x840258c33b3ba47aull;
 #define PAGE_WORDS 512u
 #define WINDOW 0x40000000ull
 
+/* One load and one store per page per pass. */
+const unsigned long bench_accesses_per_rep = 2ul * PASSES * NPAGES;
+
 static uint64_t buf[NPAGES][PAGE_WORDS] __attribute__((aligned(4096)));
 
 static inline unsigned perm(unsigned i) { return (i * 7919u) & (NPAGES - 1); }

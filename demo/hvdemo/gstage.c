@@ -8,13 +8,15 @@
 #define SV39X4_ROOT_ENTRIES 2048        /* 41-bit GPA: the root is 4x larger, 16 KiB aligned */
 #define PT_ENTRIES 512
 
+/* Aligning the type (not only the array) pads it to 32 KiB, so that every guest's root is
+ * 16 KiB aligned: hgatp.PPN[1:0] read as zero in the paged modes. */
 struct gstage_tables {
     unsigned long root[SV39X4_ROOT_ENTRIES];
     unsigned long l1[PT_ENTRIES];
     unsigned long l0[PT_ENTRIES];
-};
+} __attribute__((aligned(16384)));
 
-static struct gstage_tables gstage[NR_GUESTS] __attribute__((aligned(16384)));
+static struct gstage_tables gstage[NR_GUESTS];
 
 static unsigned long pte_table(const void *next)
 {

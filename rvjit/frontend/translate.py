@@ -113,8 +113,12 @@ def translate_block(fetch: Fetch, pc: int, flags: int, decoder: Decoder | None =
                 insn, ilen = lo, 2
         except FetchFault as f:
             if ctx.icount == 0:
+                # The helper re-translates at run time, so that a guest-page fault carries
+                # its guest physical address (htval) and implicit-access htinst.
                 ctx.insn = 0
-                ctx.raise_exc(f.cause, f.vaddr)
+                b.call("fetch_fault", f.vaddr, pc=cur, icount=0)
+                b.exit(cur, 0)
+                ctx.ended = True
             else:
                 b.exit(cur, ctx.icount)
             break

@@ -60,6 +60,12 @@ def memop(size: int, signed: bool = False, mmu_idx: int = 0, amo: int = 0) -> in
         amo << MEMOP_AMO_SHIFT)
 
 
+def hlsv_word(size: int, signed: bool = False, hlvx: bool = False, insn: int = 0) -> int:
+    """The word HLV/HLVX/HSV helpers take: size | signed << 4 | hlvx << 5 | insn << 32 (the
+    instruction's bits, for tval of II/VI and for htinst)."""
+    return size | (MEMOP_SIGNED if signed else 0) | (32 if hlvx else 0) | (insn << 32)
+
+
 # -- RV64F/RV64D (native/fpu.c) --------------------------------------------------------------
 # Operands and results are raw f-register bits (singles NaN-boxed); `rm` is the instruction's
 # rounding-mode field (0-4, or 7 = frm: a reserved frm raises illegal instruction, hence may_trap).
@@ -105,6 +111,14 @@ HELPERS: dict[str, Helper] = {h.name: h for h in (
     Helper("lr", 2, may_trap=True, doc="LR: a0 = addr, a1 = memop; -> loaded value"),
     Helper("sc", 3, may_trap=True, doc="SC: a0 = addr, a1 = value, a2 = memop; -> 0 on success"),
     Helper("amo", 3, may_trap=True, doc="AMO: a0 = addr, a1 = operand, a2 = memop; -> old"),
+    # Hypervisor extension (native/hyp.c).
+    Helper("hlv", 2, may_trap=True,
+           doc="HLV/HLVX: a0 = addr, a1 = hlsv_word(size, signed, hlvx, insn); -> value"),
+    Helper("hsv", 3, may_trap=True, doc="HSV: a0 = addr, a1 = value, a2 = hlsv_word(size, insn)"),
+    Helper("hfence_vvma", 3, may_trap=True, doc="HFENCE.VVMA a0 = vaddr, a1 = asid, a2 = insn"),
+    Helper("hfence_gvma", 3, may_trap=True, doc="HFENCE.GVMA a0 = gaddr>>2, a1 = vmid, a2 = insn"),
+    Helper("fetch_fault", 1, may_trap=True,
+           doc="raise the fetch fault at a0 as it stands now (with its guest-page-fault GPA)"),
     *_fp_helpers(),
 )}
 

@@ -5,6 +5,7 @@ import json
 import os
 import sys
 import time
+import weakref
 from dataclasses import dataclass, field
 
 from rvjit.cpu.state import EXIT_BUDGET, EXIT_HALT, EXIT_NAMES, EXIT_WFI
@@ -42,7 +43,9 @@ class MachineConfig:
     smp: int = 1
     bios: str | None = None          # None: -bios none
     kernel: str | None = None
-    extensions: str = "IMAFDCSU"
+    # misa letters.  H (the hypervisor extension) is on by default, as in QEMU 7.2's rv64 CPU;
+    # `-cpu rv64,h=false` removes it.
+    extensions: str = "IMAFDCHSU"
     icount_shift: int | None = None  # deterministic time: 2^shift ns per instruction
     hot_threshold: int | None = None
     max_insns: int | None = None     # stop after about this many guest instructions
@@ -252,20 +255,23 @@ class VirtMachine:
         os.replace(path + ".tmp", path)
 
 
-_active: VirtMachine | None = None
+# The machine each native RtMachine belongs to (several machines may live in one process).
+_machines: weakref.WeakValueDictionary[int, VirtMachine] = weakref.WeakValueDictionary()
 _installed = False
 
 
 def _install_mmio_handler(machine: VirtMachine) -> None:
-    global _active, _installed
-    _active = machine
+    global _installed
     ffi = machine.ffi
+    _machines[int(ffi.cast("uintptr_t", machine.rt))] = machine
     if _installed:
         return
 
     @ffi.def_extern()
     def rvjit_mmio(cpu, paddr, size, is_write, val):
-        m = _active
+        m = _machines.get(int(ffi.cast("uintptr_t", cpu.rt)))
+        if m is None:
+            return 1
         try:
             return m.mmio(cpu, paddr, size, bool(is_write), val)
         except BaseException as e:  # a device bug must stop the machine, not vanish

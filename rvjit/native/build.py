@@ -21,7 +21,7 @@ from rvjit.ir.helpers import HELPERS
 from rvjit.ir.ops import Op
 
 HERE = Path(__file__).resolve().parent
-C_SOURCES = ("dispatch.c", "interp.c", "mem.c", "trap.c", "csr.c", "fpu.c", "mmu.c")
+C_SOURCES = ("dispatch.c", "interp.c", "mem.c", "trap.c", "csr.c", "fpu.c", "mmu.c", "hyp.c")
 
 
 def generated_header() -> str:

@@ -57,6 +57,18 @@ uint64_t rt_mtime(CPUState *cpu)
 #define S_INTERRUPTS (MIP_SSIP | MIP_STIP | MIP_SEIP)
 #define M_INTERRUPTS ((1ull << IRQ_MSI) | (1ull << IRQ_MTI) | (1ull << IRQ_MEI))
 
+/* Hypervisor extension (hypervisor spec "Hypervisor and Virtual Supervisor CSRs"). */
+#define MIP_VSSIP (1ull << 2)
+#define MIP_VSTIP (1ull << 6)
+#define MIP_VSEIP (1ull << 10)
+#define VS_INTERRUPTS (MIP_VSSIP | MIP_VSTIP | MIP_VSEIP)
+#define HSTATUS_WMASK (HSTATUS_GVA | HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_HU | HSTATUS_VTVM | \
+                       HSTATUS_VTW | HSTATUS_VTSR)
+#define HGATP_MODE_SHIFT 60
+#define HGATP_VMID (0x3FFFull << 44)          /* VMIDLEN = 14 (the RV64 maximum) */
+#define HGATP_PPN ((1ull << 44) - 1)
+#define HENVCFG_ADUE (1ull << 61)
+
 #define SSTATUS_MASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_FS | MSTATUS_XS | \
                       MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL | MSTATUS_SD)
 
@@ -87,22 +99,49 @@ typedef struct CsrDef {
 
 /* ---- predicates ------------------------------------------------------------------------ */
 
-/* 3.1.11/4.1.5: counters below M are gated by mcounteren, and in U-mode also scounteren. */
+/* 3.1.11/4.1.5 and hypervisor spec "Hypervisor Counter-Enable Register": counters below M are
+ * gated by mcounteren (II), with V=1 by hcounteren and in VU also scounteren (VI), in U-mode
+ * (V=0) by scounteren (II). */
 static int pred_counter(CsrCtx *c, uint32_t csrno)
 {
-    unsigned bit = csrno & 31;
-    if (c->cpu->priv < PRV_M && !((c->cpu->mcounteren >> bit) & 1))
+    CPUState *cpu = c->cpu;
+    uint64_t bit = 1ull << (csrno & 31);
+    if (cpu->priv < PRV_M && !(cpu->mcounteren & bit))
         return EXC_ILLEGAL;
-    if (c->cpu->priv == PRV_U && !((c->cpu->scounteren >> bit) & 1))
+    if (cpu->virt && (!(cpu->hcounteren & bit) ||
+                      (cpu->priv == PRV_U && !(cpu->scounteren & bit))))
+        return EXC_VIRTUAL_INSN;
+    if (cpu->priv == PRV_U && !(cpu->scounteren & bit))
         return EXC_ILLEGAL;
     return OK;
 }
 
-/* 4.1.11: satp in S-mode with TVM=1 is illegal. */
+/* 4.1.11: satp in HS-mode with TVM=1 is illegal; hypervisor spec: in VS-mode hstatus.VTVM=1
+ * makes it a virtual instruction (mstatus.TVM does not apply with V=1). */
 static int pred_satp(CsrCtx *c, uint32_t csrno)
 {
     (void)csrno;
-    if (c->cpu->priv == PRV_S && (c->cpu->mstatus & MSTATUS_TVM))
+    CPUState *cpu = c->cpu;
+    if (cpu->virt)
+        return cpu->priv == PRV_S && (cpu->hstatus & HSTATUS_VTVM) ? EXC_VIRTUAL_INSN : OK;
+    if (cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_TVM))
+        return EXC_ILLEGAL;
+    return OK;
+}
+
+/* CSRs that exist only with the H extension (mtval2, mtinst). */
+static int pred_h(CsrCtx *c, uint32_t csrno)
+{
+    (void)c; (void)csrno;
+    return has_ext('H') ? OK : EXC_ILLEGAL;
+}
+
+/* hgatp: II from HS-mode with mstatus.TVM=1 (hypervisor spec, "Machine Status Register"). */
+static int pred_hgatp(CsrCtx *c, uint32_t csrno)
+{
+    (void)csrno;
+    CPUState *cpu = c->cpu;
+    if (!cpu->virt && cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_TVM))
         return EXC_ILLEGAL;
     return OK;
 }
@@ -178,7 +217,8 @@ static int write_mcountinhibit(CsrCtx *c, uint32_t csrno, uint64_t v)
 static int read_time(CsrCtx *c, uint32_t csrno, uint64_t *v)
 {
     (void)csrno;
-    *v = rt_mtime(c->cpu);
+    /* Hypervisor spec "Hypervisor Time Delta Register": VS/VU see time + htimedelta. */
+    *v = rt_mtime(c->cpu) + (c->cpu->virt ? c->cpu->htimedelta : 0);
     return OK;
 }
 
@@ -228,6 +268,8 @@ static uint64_t mstatus_writable(void)
              MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR;
     if (has_ext('F'))
         m |= MSTATUS_FS;
+    if (has_ext('H'))
+        m |= MSTATUS_MPV | MSTATUS_GVA;
     return m;
 }
 
@@ -241,7 +283,7 @@ static void set_mstatus(CPUState *cpu, uint64_t v, uint64_t mask)
         s = (s & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
     cpu->mstatus = mstatus_sd(s);
     /* MPRV, SUM and MXR change what translations mean. */
-    if ((old ^ s) & (MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_MPP))
+    if ((old ^ s) & (MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_MPP | MSTATUS_MPV))
         rt_tlb_flush(cpu);
     rt_update_flags(cpu);
 }
@@ -267,6 +309,8 @@ static int write_tvec(CsrCtx *c, uint32_t csrno, uint64_t v)
         return OK;
     if (csrno == 0x305)
         c->cpu->mtvec = v;
+    else if (csrno == 0x205)
+        c->cpu->vstvec = v;
     else
         c->cpu->stvec = v;
     return OK;
@@ -277,6 +321,8 @@ static int write_epc(CsrCtx *c, uint32_t csrno, uint64_t v)
 {
     if (csrno == 0x341)
         c->cpu->mepc = v & ~1ull;
+    else if (csrno == 0x241)
+        c->cpu->vsepc = v & ~1ull;
     else
         c->cpu->sepc = v & ~1ull;
     return OK;
@@ -303,6 +349,11 @@ static int write_mip(CsrCtx *c, uint32_t csrno, uint64_t v)
     /* Writes reach the SEIP latch; reads see latch | PLIC line. */
     cpu->seip_sw = v & MIP_SEIP;
     rt_update_seip(cpu);
+    /* Hypervisor spec: mip.VSSIP is an alias of hvip.VSSIP; VSTIP and VSEIP are read-only. */
+    if (has_ext('H')) {
+        cpu->hvip = (cpu->hvip & ~MIP_VSSIP) | (v & MIP_VSSIP);
+        rt_timer_update(cpu);
+    }
     return OK;
 }
 
@@ -325,7 +376,7 @@ static int write_sstatus(CsrCtx *c, uint32_t csrno, uint64_t v)
 static int read_sie(CsrCtx *c, uint32_t csrno, uint64_t *v)
 {
     (void)csrno;
-    *v = c->cpu->mie & c->cpu->mideleg;
+    *v = c->cpu->mie & c->cpu->mideleg & S_INTERRUPTS;
     return OK;
 }
 
@@ -341,7 +392,7 @@ static int read_sip(CsrCtx *c, uint32_t csrno, uint64_t *v)
 {
     (void)csrno;
     rt_timer_update(c->cpu);
-    *v = c->cpu->mip & c->cpu->mideleg;
+    *v = c->cpu->mip & c->cpu->mideleg & S_INTERRUPTS;
     return OK;
 }
 
@@ -393,13 +444,18 @@ static int pred_stimecmp(CsrCtx *c, uint32_t csrno)
     CPUState *cpu = c->cpu;
     if (cpu->priv < PRV_M && (!(cpu->mcounteren & 2) || !(cpu->menvcfg & MENVCFG_STCE)))
         return EXC_ILLEGAL;
+    /* With V=1 (stimecmp is vstimecmp), hcounteren.TM and henvcfg.STCE gate it (VI). */
+    if (cpu->virt && (!(cpu->hcounteren & 2) || !(cpu->henvcfg & MENVCFG_STCE)))
+        return EXC_VIRTUAL_INSN;
     return OK;
 }
 
 static int write_stimecmp(CsrCtx *c, uint32_t csrno, uint64_t v)
 {
-    (void)csrno;
-    c->cpu->stimecmp = v;
+    if (csrno == 0x24D)
+        c->cpu->vstimecmp = v;
+    else
+        c->cpu->stimecmp = v;
     rt_timer_update(c->cpu);
     return OK;
 }
@@ -486,6 +542,10 @@ static int pred_fp(CsrCtx *c, uint32_t csrno)
     (void)csrno;
     if (!has_ext('F') || !(c->cpu->mstatus & MSTATUS_FS))
         return EXC_ILLEGAL;
+    /* Hypervisor spec "Virtual Supervisor Status Register": with V=1 vsstatus.FS too; Off in
+     * either is an illegal (never virtual) instruction. */
+    if (c->cpu->virt && !(c->cpu->vsstatus & MSTATUS_FS))
+        return EXC_ILLEGAL;
     return OK;
 }
 
@@ -508,7 +568,217 @@ static int write_fp(CsrCtx *c, uint32_t csrno, uint64_t v)
         fcsr = v & 0xff;
     cpu->fcsr = fcsr;
     cpu->mstatus |= MSTATUS_FS | MSTATUS_SD;
+    if (cpu->virt)
+        cpu->vsstatus |= MSTATUS_FS | MSTATUS_SD;
     rt_update_flags(cpu);
+    return OK;
+}
+
+/* ---- machine-level delegation and interrupt enables (3.1.8-3.1.9, hypervisor spec) ---- */
+
+/* medeleg: with H, causes 10 (ECALL from VS) and 20-23 (guest-page faults, virtual
+ * instruction) become delegable; 11 (ECALL from M) and 16 stay read-only zero. */
+static int write_medeleg(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    uint64_t mask = 0xB3FF | (has_ext('H') ? (1ull << 10) | (0xFull << 20) : 0);
+    c->cpu->medeleg = v & mask;
+    return OK;
+}
+
+/* mideleg: with H, the VS-level interrupts (bits 10, 6, 2) are read-only one (GEILEN = 0, so
+ * SGEI, bit 12, is read-only zero). */
+static int write_mideleg(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    c->cpu->mideleg = (v & S_INTERRUPTS) | (has_ext('H') ? VS_INTERRUPTS : 0);
+    return OK;
+}
+
+static int write_mie(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    uint64_t mask = S_INTERRUPTS | M_INTERRUPTS | (has_ext('H') ? VS_INTERRUPTS : 0);
+    c->cpu->mie = v & mask;
+    return OK;
+}
+
+/* ---- hypervisor CSRs (hypervisor spec, "Hypervisor and Virtual Supervisor CSRs") -------- */
+
+/* hstatus: VSXL is read-only 2, VSBE read-only 0 (little-endian), VGEIN read-only 0 (GEILEN
+ * = 0); the other WPRI bits read zero. */
+static int write_hstatus(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    c->cpu->hstatus = (v & HSTATUS_WMASK) | HSTATUS_VSXL_64;
+    return OK;
+}
+
+/* hvip: VSSIP, VSTIP, VSEIP; they feed mip/hip bits 2, 6, 10 (rt_timer_update recomputes). */
+static int write_hvip(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    c->cpu->hvip = v & VS_INTERRUPTS;
+    rt_timer_update(c->cpu);
+    return OK;
+}
+
+/* hip: the VS-level bits of mip (SGEIP is 0 with GEILEN = 0); only VSSIP (= hvip.VSSIP) is
+ * writable. */
+static int read_hip(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    rt_timer_update(c->cpu);
+    *v = c->cpu->mip & VS_INTERRUPTS;
+    return OK;
+}
+
+static int write_hip(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    c->cpu->hvip = (c->cpu->hvip & ~MIP_VSSIP) | (v & MIP_VSSIP);
+    rt_timer_update(c->cpu);
+    return OK;
+}
+
+/* hie: the VS-level bits of mie. */
+static int read_hie(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    *v = c->cpu->mie & VS_INTERRUPTS;
+    return OK;
+}
+
+static int write_hie(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    c->cpu->mie = (c->cpu->mie & ~VS_INTERRUPTS) | (v & VS_INTERRUPTS);
+    return OK;
+}
+
+/* hgatp: MODE is WARL over {Bare, the x4 modes the walker supports (rt_hgatp_mode_supported)}.
+ * A write of an unsupported MODE is legalised (not ignored, unlike satp): MODE keeps its
+ * current (legal) value and VMID/PPN are written.  VMID (14 bits) is writable whatever the
+ * MODE (the KVM/Xvisor VMIDLEN probe writes it with MODE = Bare); PPN[1:0] read zero in the
+ * paged modes (the root table is 16 KiB aligned); bits 59:58 are read-only zero. */
+static int write_hgatp(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    CPUState *cpu = c->cpu;
+    uint64_t mode = v >> HGATP_MODE_SHIFT;
+    if (mode != 0 && !rt_hgatp_mode_supported(mode))
+        mode = cpu->hgatp >> HGATP_MODE_SHIFT;
+    uint64_t ppn = v & HGATP_PPN;
+    if (mode != 0)
+        ppn &= ~3ull;
+    cpu->hgatp = (mode << HGATP_MODE_SHIFT) | (v & HGATP_VMID) | ppn;
+    /* The G stage changes what guest addresses mean: guest TLBs and the (pc -> TB) tables. */
+    rt_tlb_flush_mmu(cpu, MMU_MASK_GUEST);
+    rt_tb_clear(RT(cpu));
+    return OK;
+}
+
+/* henvcfg: FIOM; PBMTE and STCE only where menvcfg has them (else read-only zero); ADUE
+ * (menvcfg.ADUE is read-only zero here), the Zicbo* and the other fields read zero. */
+static int read_henvcfg(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    uint64_t gated = MENVCFG_PBMTE | MENVCFG_STCE | HENVCFG_ADUE;
+    *v = c->cpu->henvcfg & (~gated | c->cpu->menvcfg);
+    return OK;
+}
+
+static int write_henvcfg(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    CPUState *cpu = c->cpu;
+    uint64_t old = cpu->henvcfg;
+    uint64_t mask = MENVCFG_FIOM | (cpu->menvcfg & (MENVCFG_PBMTE | MENVCFG_STCE));
+    cpu->henvcfg = v & mask;
+    if ((old ^ cpu->henvcfg) & MENVCFG_PBMTE)
+        rt_tlb_flush_mmu(cpu, MMU_MASK_GUEST);
+    rt_timer_update(cpu);
+    return OK;
+}
+
+static int write_htimedelta(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    c->cpu->htimedelta = v;
+    rt_timer_update(c->cpu);
+    return OK;
+}
+
+/* ---- virtual supervisor CSRs (V=1 redirects the s* numbers here) -------------------------- */
+
+static int read_vsstatus(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    *v = mstatus_sd(c->cpu->vsstatus) & SSTATUS_MASK;
+    return OK;
+}
+
+/* vsstatus: SIE, SPIE, SPP, SUM, MXR and FS; UXL is read-only 2, XS 0, SD summarises FS. */
+static int write_vsstatus(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    CPUState *cpu = c->cpu;
+    uint64_t mask = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR |
+                    (has_ext('F') ? MSTATUS_FS : 0);
+    uint64_t old = cpu->vsstatus;
+    cpu->vsstatus = mstatus_sd((old & ~mask) | (v & mask));
+    /* SUM and MXR change what two-stage translations mean. */
+    if ((old ^ cpu->vsstatus) & (MSTATUS_SUM | MSTATUS_MXR))
+        rt_tlb_flush_mmu(cpu, MMU_MASK_GUEST);
+    rt_update_flags(cpu);
+    return OK;
+}
+
+/* vsie/vsip: bit i is hie/hip bit i+1 where hideleg delegates it, else read-only zero; only
+ * vsip.SSIP (= hvip.VSSIP) is writable in vsip. */
+static int read_vsie(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    *v = (c->cpu->mie & c->cpu->hideleg & VS_INTERRUPTS) >> 1;
+    return OK;
+}
+
+static int write_vsie(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    uint64_t mask = c->cpu->hideleg & VS_INTERRUPTS;
+    c->cpu->mie = (c->cpu->mie & ~mask) | ((v << 1) & mask);
+    return OK;
+}
+
+static int read_vsip(CsrCtx *c, uint32_t csrno, uint64_t *v)
+{
+    (void)csrno;
+    rt_timer_update(c->cpu);
+    *v = (c->cpu->mip & c->cpu->hideleg & VS_INTERRUPTS) >> 1;
+    return OK;
+}
+
+static int write_vsip(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    uint64_t mask = c->cpu->hideleg & MIP_VSSIP;
+    c->cpu->hvip = (c->cpu->hvip & ~mask) | ((v << 1) & mask);
+    rt_timer_update(c->cpu);
+    return OK;
+}
+
+/* vsatp: a write of an unsupported MODE is ignored (with V=1 the spec requires it; with V=0
+ * ignoring is one of the two allowed choices). */
+static int write_vsatp(CsrCtx *c, uint32_t csrno, uint64_t v)
+{
+    (void)csrno;
+    uint64_t mode = v >> 60;
+    if (mode != 0 && !(rt_satp_mode_supported && rt_satp_mode_supported(mode)))
+        return OK;
+    c->cpu->vsatp = v & (0xFull << 60 | 0xFFFFull << 44 | ((1ull << 44) - 1));
+    rt_tlb_flush_mmu(c->cpu, MMU_MASK_GUEST);
+    rt_tb_clear(RT(c->cpu));
     return OK;
 }
 
@@ -539,9 +809,9 @@ static const CsrDef csr_table[] = {
     /* Machine trap setup and handling. */
     {0x300, 0x300, read_mstatus, write_mstatus, 0, 0, NULL},
     {0x301, 0x301, read_misa, write_ignore, 0, 0, NULL},
-    {0x302, 0x302, NULL, NULL, FIELD(medeleg), 0xB3FF, NULL},
-    {0x303, 0x303, NULL, NULL, FIELD(mideleg), S_INTERRUPTS, NULL},
-    {0x304, 0x304, NULL, NULL, FIELD(mie), S_INTERRUPTS | M_INTERRUPTS, NULL},
+    {0x302, 0x302, NULL, write_medeleg, FIELD(medeleg), 0, NULL},
+    {0x303, 0x303, NULL, write_mideleg, FIELD(mideleg), 0, NULL},
+    {0x304, 0x304, NULL, write_mie, FIELD(mie), 0, NULL},
     {0x305, 0x305, NULL, write_tvec, FIELD(mtvec), 0, NULL},
     {0x306, 0x306, NULL, NULL, FIELD(mcounteren), 0xFFFFFFFFull, NULL},
     {0x30A, 0x30A, NULL, write_menvcfg, FIELD(menvcfg), 0, NULL},
@@ -552,6 +822,34 @@ static const CsrDef csr_table[] = {
     {0x342, 0x342, NULL, NULL, FIELD(mcause), ~0ull, NULL},
     {0x343, 0x343, NULL, NULL, FIELD(mtval), ~0ull, NULL},
     {0x344, 0x344, read_mip, write_mip, 0, 0, NULL},
+    {0x34A, 0x34A, NULL, NULL, FIELD(mtinst), ~0ull, pred_h},
+    {0x34B, 0x34B, NULL, NULL, FIELD(mtval2), ~0ull, pred_h},
+    /* Hypervisor (numbers 0x6xx, 0xExx; rt_csr_access requires H for them). */
+    {0x600, 0x600, NULL, write_hstatus, FIELD(hstatus), 0, NULL},
+    {0x602, 0x602, NULL, NULL, FIELD(hedeleg), 0xB1FF, NULL},
+    {0x603, 0x603, NULL, NULL, FIELD(hideleg), VS_INTERRUPTS, NULL},
+    {0x604, 0x604, read_hie, write_hie, 0, 0, NULL},
+    {0x605, 0x605, NULL, write_htimedelta, FIELD(htimedelta), 0, NULL},
+    {0x606, 0x606, NULL, NULL, FIELD(hcounteren), 0xFFFFFFFFull, NULL},
+    {0x607, 0x607, read_zero, write_ignore, 0, 0, NULL},       /* hgeie: GEILEN = 0 */
+    {0x60A, 0x60A, read_henvcfg, write_henvcfg, 0, 0, NULL},
+    {0x643, 0x643, NULL, NULL, FIELD(htval), ~0ull, NULL},
+    {0x644, 0x644, read_hip, write_hip, 0, 0, NULL},
+    {0x645, 0x645, NULL, write_hvip, FIELD(hvip), 0, NULL},
+    {0x64A, 0x64A, NULL, NULL, FIELD(htinst), ~0ull, NULL},
+    {0x680, 0x680, NULL, write_hgatp, FIELD(hgatp), 0, pred_hgatp},
+    {0xE12, 0xE12, read_zero, NULL, 0, 0, NULL},               /* hgeip: GEILEN = 0 */
+    /* Virtual supervisor (0x2xx). */
+    {0x200, 0x200, read_vsstatus, write_vsstatus, 0, 0, NULL},
+    {0x204, 0x204, read_vsie, write_vsie, 0, 0, NULL},
+    {0x205, 0x205, NULL, write_tvec, FIELD(vstvec), 0, NULL},
+    {0x240, 0x240, NULL, NULL, FIELD(vsscratch), ~0ull, NULL},
+    {0x241, 0x241, NULL, write_epc, FIELD(vsepc), 0, NULL},
+    {0x242, 0x242, NULL, NULL, FIELD(vscause), ~0ull, NULL},
+    {0x243, 0x243, NULL, NULL, FIELD(vstval), ~0ull, NULL},
+    {0x244, 0x244, read_vsip, write_vsip, 0, 0, NULL},
+    {0x24D, 0x24D, NULL, write_stimecmp, FIELD(vstimecmp), 0, pred_stimecmp},
+    {0x280, 0x280, NULL, write_vsatp, FIELD(vsatp), 0, NULL},
     /* Memory protection. */
     {0x3A0, 0x3AF, read_pmpcfg, write_pmpcfg, 0, 0, pred_pmpcfg},
     {0x3B0, 0x3EF, read_pmpaddr, write_pmpaddr, 0, 0, NULL},
@@ -569,7 +867,26 @@ static const CsrDef *csr_find(uint32_t csrno)
     return NULL;
 }
 
-/* Returns -1 (OK) or the cause of the exception to raise. */
+/* Hypervisor spec "norm:H_vscsrs_sub": with V=1, these supervisor numbers access the vs*
+ * register 0x100 above them (sstatus, sie, stvec, sscratch, sepc, scause, stval, sip,
+ * stimecmp, satp).  The other s* CSRs (scounteren, senvcfg) have no VS copy. */
+static int vs_redirected(uint32_t csrno)
+{
+    switch (csrno) {
+    case 0x100: case 0x104: case 0x105: case 0x140: case 0x141: case 0x142: case 0x143:
+    case 0x144: case 0x14D: case 0x180:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Returns -1 (OK) or the cause of the exception to raise.  The order (hypervisor spec
+ * "norm:H_virtinst_*", section 2.9 of docs h-extension.md): an absent CSR or a write to a
+ * read-only number is illegal; then the CSR's own rule (which may give II or VI); then the
+ * privilege in the number, where HS counts as 2: too low with V=1 on an s*, h* or vs*
+ * number is a virtual instruction, else illegal.  Then, with V=1, the one place that maps
+ * s* numbers to the vs* storage. */
 int rt_csr_access(CPUState *cpu, uint32_t csrno, int read, int write, uint64_t in,
                   uint64_t *out, uint64_t icount)
 {
@@ -577,10 +894,10 @@ int rt_csr_access(CPUState *cpu, uint32_t csrno, int read, int write, uint64_t i
     const CsrDef *d = csr_find(csrno);
     if (!d)
         return EXC_ILLEGAL;
-    /* Supervisor CSRs need S-mode to exist. */
-    if ((csrno >> 8 & 3) == 1 && !has_ext('S'))
-        return EXC_ILLEGAL;
-    if (cpu->priv < ((csrno >> 8) & 3))
+    unsigned csr_priv = (csrno >> 8) & 3;
+    /* Supervisor CSRs need S-mode to exist, hypervisor ones H. */
+    if ((csr_priv == 1 && !has_ext('S')) || (csr_priv == 2 && !has_ext('H')) ||
+        (csrno >> 8 == 0xE && !has_ext('H')))
         return EXC_ILLEGAL;
     if (write && (csrno >> 10) == 3)
         return EXC_ILLEGAL;
@@ -588,6 +905,13 @@ int rt_csr_access(CPUState *cpu, uint32_t csrno, int read, int write, uint64_t i
         int r = d->pred(&c, csrno);
         if (r != OK)
             return r;
+    }
+    unsigned eff = cpu->priv == PRV_S && !cpu->virt ? 2 : (unsigned)cpu->priv;
+    if (eff < csr_priv)
+        return cpu->virt && csr_priv <= 2 ? EXC_VIRTUAL_INSN : EXC_ILLEGAL;
+    if (cpu->virt && vs_redirected(csrno)) {
+        csrno += 0x100;
+        d = csr_find(csrno);
     }
     uint64_t old = 0;
     if (d->read) {
@@ -619,7 +943,7 @@ uint64_t helper_csr(CPUState *cpu, uint64_t word, uint64_t src)
     if (op != 1 || read) {
         int r = rt_csr_access(cpu, csrno, 1, 0, 0, &old, icount);
         if (r != OK) {
-            rt_illegal(cpu);
+            rt_insn_fault(cpu, r);
             return 0;
         }
     }
@@ -631,7 +955,7 @@ uint64_t helper_csr(CPUState *cpu, uint64_t word, uint64_t src)
         uint64_t ignored;
         int r = rt_csr_access(cpu, csrno, 0, 1, in, &ignored, icount);
         if (r != OK) {
-            rt_illegal(cpu);
+            rt_insn_fault(cpu, r);
             return 0;
         }
         /* The write may have unmasked a pending interrupt: take it after this instruction. */

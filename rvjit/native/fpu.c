@@ -131,6 +131,9 @@ static inline void fp_accrue(CPUState *cpu, unsigned flags)
 uint64_t helper_fs_dirty(CPUState *cpu)
 {
     cpu->mstatus |= MSTATUS_FS | MSTATUS_SD;
+    /* Hypervisor spec "norm:vsstatus_fs_op": with V=1 vsstatus.FS becomes Dirty too. */
+    if (cpu->virt)
+        cpu->vsstatus |= MSTATUS_FS | MSTATUS_SD;
     rt_update_flags(cpu);
     return 0;
 }
@@ -142,10 +145,16 @@ uint64_t helper_fs_dirty(CPUState *cpu)
  * bit 15.  RC: 0 nearest, 1 down, 2 up, 3 toward zero. */
 static const uint32_t mxcsr_rc[4] = {0u << 13, 3u << 13, 1u << 13, 2u << 13};
 
+/* 1 while the host MXCSR rounds to nearest-even without flush-to-zero or denormals-are-zero
+ * (the RNE fast path relies on it); -1 until first checked. */
+static int host_is_default = -1;
+#define MXCSR_NON_DEFAULT 0xe040u       /* RC, FTZ, DAZ */
+
 static inline uint32_t host_enter(int rm)
 {
     uint32_t old, m;
     __asm__ volatile("stmxcsr %0" : "=m"(old));
+    host_is_default = (old & MXCSR_NON_DEFAULT) == 0;
     m = (old & ~(0x6000u | 0x3fu | 0x8040u)) | 0x1f80u | mxcsr_rc[rm];
     __asm__ volatile("ldmxcsr %0" : : "m"(m));
     return old;
@@ -284,10 +293,20 @@ static inline uint64_t sig_s(uint32_t b)
 }
 
 /* 1: done (result and NX in *r, *nx); 0: take the general path. */
+static inline int host_default(void)
+{
+    if (__builtin_expect(host_is_default < 0, 0)) {
+        uint32_t m;
+        __asm__ volatile("stmxcsr %0" : "=m"(m));
+        host_is_default = (m & MXCSR_NON_DEFAULT) == 0;
+    }
+    return host_is_default;
+}
+
 static inline __attribute__((always_inline)) int fast_rne_d(int op, uint64_t a, uint64_t b,
                                                              uint64_t *r, unsigned *nx)
 {
-    if (op == AR_FMA || ((a >> 52) & 0x7ff) == 0x7ff || ((b >> 52) & 0x7ff) == 0x7ff)
+    if (op == AR_FMA || !host_default() || ((a >> 52) & 0x7ff) == 0x7ff || ((b >> 52) & 0x7ff) == 0x7ff)
         return 0;
     double x = f64_of(a), y = f64_of(b), q;
     int inexact;
@@ -337,7 +356,7 @@ static inline __attribute__((always_inline)) int fast_rne_d(int op, uint64_t a, 
 static inline __attribute__((always_inline)) int fast_rne_s(int op, uint32_t a, uint32_t b,
                                                              uint32_t *r, unsigned *nx)
 {
-    if (op == AR_FMA || ((a >> 23) & 0xff) == 0xff || ((b >> 23) & 0xff) == 0xff)
+    if (op == AR_FMA || !host_default() || ((a >> 23) & 0xff) == 0xff || ((b >> 23) & 0xff) == 0xff)
         return 0;
     float x = f32_of(a), y = f32_of(b), q;
     int inexact;

@@ -53,12 +53,20 @@ void rt_tlb_flush_mmu(CPUState *cpu, unsigned mask)
 
 void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr)
 {
+    rt_tlb_flush_page_mmu(cpu, vaddr, ~0u);
+}
+
+/* The same for the MMU indices in `mask` only. */
+void rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask)
+{
     if (cpu->tlb_multi) {
-        rt_tlb_flush(cpu);
+        rt_tlb_flush_mmu(cpu, mask);
         return;
     }
     uint64_t vpage = vaddr & -(uint64_t)PAGE_SIZE;
     for (int mmu = 0; mmu < NB_MMU_IDX; mmu++) {
+        if (!((mask >> mmu) & 1))
+            continue;
         TLBEntry *e = &cpu->tlb[mmu][(vaddr >> PAGE_BITS) & (TLB_SIZE - 1)];
         if ((e->tag_r & -(uint64_t)PAGE_SIZE) == vpage ||
             (e->tag_w & -(uint64_t)PAGE_SIZE) == vpage ||
@@ -68,23 +76,20 @@ void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr)
 }
 
 /* Virtual -> physical for an access of `size` bytes (not crossing a page) of type `acc` at MMU
- * index `mmu` (its privilege: 0 U, 1 S, 3 M, MPRV already applied by rt_update_flags).
- * Returns -1 on success, else the cause of the fault.  M-mode and satp.MODE = Bare use the
- * address as it is (privileged spec 4.1.11); then PMP checks the physical range (3.7).
- * *multi is set when the page belongs to a superpage or NAPOT range. */
-static int translate(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu,
-                     uint64_t *paddr, int *multi)
+ * index `mmu` (runtime.h MMU_*: the privilege, + 4 for two-stage; MPRV already applied by
+ * rt_update_flags).  Returns -1 on success, else the cause of the fault (*f: its guest
+ * physical address, see rt_mmu_translate).  Then PMP checks the physical range (3.7) at the
+ * nominal privilege (hypervisor spec: S for VS, U for VU); an HLVX needs PMP R and X
+ * ("norm:hlsv_*").  *multi is set when the page belongs to a superpage or NAPOT range. */
+static int translate(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu, int hlvx,
+                     uint64_t *paddr, int *multi, MmuFault *f)
 {
     int priv = mmu & 3;
-    *multi = 0;
-    if (priv == PRV_M || !(cpu->satp >> 60))
-        *paddr = vaddr;
-    else {
-        int cause = rt_mmu_walk(cpu, vaddr, acc, priv, paddr, multi);
-        if (cause >= 0)
-            return cause;
-    }
-    if (!rt_pmp_check(cpu, *paddr, size, acc, priv))
+    int cause = rt_mmu_translate(cpu, vaddr, acc, mmu, hlvx, paddr, multi, f);
+    if (cause >= 0)
+        return cause;
+    if (!rt_pmp_check(cpu, *paddr, size, acc, priv) ||
+        (hlvx && !rt_pmp_check(cpu, *paddr, size, ACC_EXEC, priv)))
         return acc == ACC_EXEC ? EXC_INSN_ACCESS : acc == ACC_WRITE ? EXC_STORE_ACCESS
                                                                     : EXC_LOAD_ACCESS;
     return -1;
@@ -93,21 +98,47 @@ static int translate(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int 
 int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *paddr)
 {
     int multi;
-    return translate(cpu, vaddr, 1, acc, mmu_idx, paddr, &multi);
+    MmuFault f;
+    return translate(cpu, vaddr, 1, acc, mmu_idx, 0, paddr, &multi, &f);
 }
 
-/* Instruction fetch walks with execute permission at the fetch privilege (MPRV does not apply
- * to fetches, 3.1.6.3). */
-int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr)
+/* Instruction fetch translates with execute permission in the fetch regime, (V, priv): MPRV
+ * does not apply to fetches (3.1.6.3).  TBFLAG_VIRT is bit 2, so the flags' low 3 bits are
+ * the MMU index priv | V << 2.  *f (may be NULL) receives the fault's GPA. */
+static int fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr, MmuFault *f)
 {
     int multi;
-    int cause = translate(cpu, vaddr, 2, ACC_EXEC, (int)(cpu->tb_flags & TBFLAG_PRIV_MASK),
-                          paddr, &multi);
+    MmuFault dummy;
+    int mmu = (int)(cpu->tb_flags & (TBFLAG_PRIV_MASK | TBFLAG_VIRT));
+    int cause = translate(cpu, vaddr, 2, ACC_EXEC, mmu, 0, paddr, &multi, f ? f : &dummy);
     if (cause >= 0)
         return cause;
     if (!ram_find(cpu, *paddr))
         return EXC_INSN_ACCESS;
     return -1;
+}
+
+int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr)
+{
+    return fetch_translate(cpu, vaddr, paddr, NULL);
+}
+
+/* Raise the fetch fault at `vaddr` (the block's first instruction, or its second half) as it
+ * stands now, with its guest-page-fault facts; 0 if the fetch no longer faults (the caller's
+ * block then re-dispatches). */
+int rt_raise_fetch_fault(CPUState *cpu, uint64_t vaddr)
+{
+    uint64_t paddr;
+    MmuFault f;
+    int cause = fetch_translate(cpu, vaddr, &paddr, &f);
+    if (cause < 0)
+        return 0;
+    /* "tinst ... 0 for fetch faults" (h-extension.md 4.5): instruction fetches have no
+     * transformed form. */
+    if (cpu->virt)
+        rt_set_exc_guest(cpu, &f, 0);
+    rt_raise(cpu, (uint64_t)cause, vaddr);
+    return 1;
 }
 
 static inline uint64_t extend(uint64_t v, unsigned size, int sgn)
@@ -146,13 +177,15 @@ static void tlb_fill(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t paddr, Ram
     e->tag_r = vpage;
 }
 
-/* One access that does not cross a page; returns -1 or the cause of a fault. */
-static int access_one(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu,
-                      uint64_t *val)
+/* One access that does not cross a page; returns -1 or the cause of a fault (*f: its GPA).
+ * An HLVX never enters the TLB (its permission check differs from HLV's at the same MMU
+ * index). */
+static int access_one(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu, int hlvx,
+                      uint64_t *val, MmuFault *f)
 {
     uint64_t paddr;
     int multi;
-    int cause = translate(cpu, vaddr, size, acc, mmu, &paddr, &multi);
+    int cause = translate(cpu, vaddr, size, acc, mmu, hlvx, &paddr, &multi, f);
     if (cause >= 0)
         return cause;
     RamRegion *r = ram_find(cpu, paddr);
@@ -164,7 +197,8 @@ static int access_one(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int
             *val = 0;
             memcpy(val, p, size);
         }
-        tlb_fill(cpu, mmu, vaddr, paddr, r, acc, multi);
+        if (!hlvx)
+            tlb_fill(cpu, mmu, vaddr, paddr, r, acc, multi);
         return -1;
     }
     uint64_t v = acc == ACC_WRITE ? *val : 0;
@@ -178,12 +212,13 @@ static int access_one(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int
 /* A misaligned access is emulated (privileged spec 3.6.3 allows it): byte by byte, all bytes
  * translated before any is stored, so a fault leaves memory unchanged. */
 static int access_misaligned(CPUState *cpu, uint64_t *vaddr_io, unsigned size, int acc,
-                             int mmu, uint64_t *val)
+                             int mmu, int hlvx, uint64_t *val, MmuFault *f)
 {
     uint64_t paddr, vaddr = *vaddr_io;
+    int multi;
     /* 3.1.16: for a misaligned access, mtval holds the address of the portion that faulted. */
     for (unsigned i = 0; i < size; i++) {
-        int cause = rt_translate(cpu, vaddr + i, acc, mmu, &paddr);
+        int cause = translate(cpu, vaddr + i, 1, acc, mmu, hlvx, &paddr, &multi, f);
         if (cause >= 0) {
             *vaddr_io = vaddr + i;
             return cause;
@@ -192,7 +227,7 @@ static int access_misaligned(CPUState *cpu, uint64_t *vaddr_io, unsigned size, i
     uint64_t out = 0;
     for (unsigned i = 0; i < size; i++) {
         uint64_t b = acc == ACC_WRITE ? (*val >> (8 * i)) & 0xff : 0;
-        int cause = access_one(cpu, vaddr + i, 1, acc, mmu, &b);
+        int cause = access_one(cpu, vaddr + i, 1, acc, mmu, hlvx, &b, f);
         if (cause >= 0) {
             *vaddr_io = vaddr + i;
             return cause;
@@ -204,39 +239,56 @@ static int access_misaligned(CPUState *cpu, uint64_t *vaddr_io, unsigned size, i
     return -1;
 }
 
+/* An explicit load (acc = ACC_READ) or store of `size` bytes at `vaddr` through MMU index
+ * `mmu`: *val in or out (raw, not extended).  On a fault the trap is raised here, with tval =
+ * the faulting byte's address and, for a two-stage access (hypervisor spec "Trap Value
+ * Registers", "Hypervisor Trap Instruction Register"), GVA = 1, the GPA of a guest-page fault
+ * and htinst = the transformed instruction: `insn` when the caller knows it (HLV/HSV), else
+ * read back from the pc (0 = unknown).  Returns 1 if it trapped. */
+int rt_access(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu, int hlvx,
+              uint64_t *val, uint64_t insn)
+{
+    MmuFault f;
+    uint64_t fault_va = vaddr;
+    int cause;
+    cpu->stat_slow_access++;
+    if (vaddr & (size - 1))
+        cause = access_misaligned(cpu, &fault_va, size, acc, mmu, hlvx, val, &f);
+    else
+        cause = access_one(cpu, vaddr, size, acc, mmu, hlvx, val, &f);
+    if (cause < 0)
+        return 0;
+    if (mmu & MMU_VU)
+        rt_set_exc_guest(cpu, &f, rt_transformed_insn(cpu, insn, fault_va - vaddr));
+    rt_raise(cpu, (uint64_t)cause, fault_va);
+    return 1;
+}
+
 uint64_t rt_load_slow(CPUState *cpu, uint64_t vaddr, uint64_t memop)
 {
     unsigned size = memop & 15;
     int sgn = (memop >> 4) & 1, mmu = (memop >> 8) & 0xff;
     uint64_t v = 0;
-    int cause;
-    cpu->stat_slow_access++;
-    if (vaddr & (size - 1))
-        cause = access_misaligned(cpu, &vaddr, size, ACC_READ, mmu, &v);
-    else
-        cause = access_one(cpu, vaddr, size, ACC_READ, mmu, &v);
-    if (cause >= 0) {
-        rt_raise(cpu, cause, vaddr);
+    if (rt_access(cpu, vaddr, size, ACC_READ, mmu, 0, &v, 0))
         return 0;
-    }
     return extend(v, size, sgn);
 }
 
 void rt_store_slow(CPUState *cpu, uint64_t vaddr, uint64_t val, uint64_t memop)
 {
-    unsigned size = memop & 15;
-    int mmu = (memop >> 8) & 0xff;
-    int cause;
-    cpu->stat_slow_access++;
-    if (vaddr & (size - 1))
-        cause = access_misaligned(cpu, &vaddr, size, ACC_WRITE, mmu, &val);
-    else
-        cause = access_one(cpu, vaddr, size, ACC_WRITE, mmu, &val);
-    if (cause >= 0)
-        rt_raise(cpu, cause, vaddr);
+    rt_access(cpu, vaddr, memop & 15, ACC_WRITE, (memop >> 8) & 0xff, 0, &val, 0);
 }
 
 /* ---- A extension ------------------------------------------------------------------------ */
+
+static uint8_t *atomic_fault(CPUState *cpu, int mmu, const MmuFault *f, int cause,
+                             uint64_t vaddr)
+{
+    if (mmu & MMU_VU)       /* tval is a guest virtual address (see rt_access) */
+        rt_set_exc_guest(cpu, f, rt_transformed_insn(cpu, 0, 0));
+    rt_raise(cpu, (uint64_t)cause, vaddr);
+    return NULL;
+}
 
 /* Atomics need aligned RAM (14.4: misaligned -> address-misaligned; this machine's MMIO
  * regions do not support them -> access fault).  Returns the host pointer or NULL after
@@ -244,22 +296,19 @@ void rt_store_slow(CPUState *cpu, uint64_t vaddr, uint64_t val, uint64_t memop)
 static uint8_t *atomic_ptr(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu,
                            uint64_t *paddr_out)
 {
-    if (vaddr & (size - 1)) {
-        rt_raise(cpu, acc == ACC_READ ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, vaddr);
-        return NULL;
-    }
+    MmuFault f = {0, 0, 0};
+    if (vaddr & (size - 1))
+        return atomic_fault(cpu, mmu, &f,
+                            acc == ACC_READ ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, vaddr);
     uint64_t paddr;
     int multi;
-    int cause = translate(cpu, vaddr, size, acc, mmu, &paddr, &multi);
-    if (cause >= 0) {
-        rt_raise(cpu, cause, vaddr);
-        return NULL;
-    }
+    int cause = translate(cpu, vaddr, size, acc, mmu, 0, &paddr, &multi, &f);
+    if (cause >= 0)
+        return atomic_fault(cpu, mmu, &f, cause, vaddr);
     uint8_t *p = rt_ram_ptr(cpu, paddr, size);
-    if (!p) {
-        rt_raise(cpu, acc == ACC_READ ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS, vaddr);
-        return NULL;
-    }
+    if (!p)
+        return atomic_fault(cpu, mmu, &f, acc == ACC_READ ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS,
+                            vaddr);
     *paddr_out = paddr;
     return p;
 }

@@ -4,7 +4,7 @@
  * One walker serves every mode: a row of mmu_modes gives the levels, the index bits per level,
  * the PTE size and the root widening, so the H extension's Sv39x4/Sv48x4/Sv57x4 G stage is
  * three more rows (root_extra = 2, zero_extended = 1), and a VS-stage walk routes its PTE
- * reads through the G stage by setting Walk.pte_addr.
+ * reads through the G stage by setting Walk.g.
  *
  * A/D bits: by default the walker sets them itself (Svadu-style hardware update, which is what
  * QEMU 7.2 does and what Linux on QEMU virt runs with).  rt_mmu_hw_ad = 0 switches to Svade:
@@ -38,19 +38,42 @@ typedef struct MmuMode {
                              * must equal the top bit (4.3.1 / 4.4.1 / 4.5.1) */
 } MmuMode;
 
-/* 4.4-4.6.  The H extension adds {8,3,9,8,2,1}, {9,4,9,8,2,1}, {10,5,9,8,2,1} for hgatp. */
+/* 4.4-4.6 (satp, vsatp), and the hypervisor spec's "Guest Physical Address Translation"
+ * (hgatp): SvNNx4 widens the root to 16 KiB (2 more index bits) and requires the bits of the
+ * guest physical address above them to be zero. */
 static const MmuMode mmu_modes[] = {
     {8, 3, 9, 8, 0, 0},     /* Sv39 */
     {9, 4, 9, 8, 0, 0},     /* Sv48 */
     {10, 5, 9, 8, 0, 0},    /* Sv57 */
 };
+static const MmuMode gstage_modes[] = {
+    {8, 3, 9, 8, 2, 1},     /* Sv39x4 */
+    {9, 4, 9, 8, 2, 1},     /* Sv48x4 */
+    {10, 5, 9, 8, 2, 1},    /* Sv57x4 */
+};
+
+static const MmuMode *find_mode(const MmuMode *t, unsigned n, uint64_t mode)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (t[i].satp_mode == mode)
+            return &t[i];
+    return NULL;
+}
 
 static const MmuMode *mode_for_satp(uint64_t mode)
 {
-    for (unsigned i = 0; i < sizeof mmu_modes / sizeof mmu_modes[0]; i++)
-        if (mmu_modes[i].satp_mode == mode)
-            return &mmu_modes[i];
-    return NULL;
+    return find_mode(mmu_modes, sizeof mmu_modes / sizeof mmu_modes[0], mode);
+}
+
+static const MmuMode *mode_for_hgatp(uint64_t mode)
+{
+    return find_mode(gstage_modes, sizeof gstage_modes / sizeof gstage_modes[0], mode);
+}
+
+/* For the hgatp CSR (WARL MODE): is this MODE one the G stage translates (Bare aside)? */
+int rt_hgatp_mode_supported(uint64_t mode)
+{
+    return mode_for_hgatp(mode) != NULL;
 }
 
 static int satp_mode_supported(uint64_t mode)
@@ -66,6 +89,12 @@ __attribute__((constructor)) static void mmu_register(void)
 static int page_fault(int acc)
 {
     return acc == ACC_EXEC ? EXC_INSN_PAGE : acc == ACC_WRITE ? EXC_STORE_PAGE : EXC_LOAD_PAGE;
+}
+
+static int guest_page_fault(int acc)
+{
+    return acc == ACC_EXEC ? EXC_INSN_GUEST_PAGE : acc == ACC_WRITE ? EXC_STORE_GUEST_PAGE
+                                                                  : EXC_LOAD_GUEST_PAGE;
 }
 
 static int access_fault(int acc)
@@ -148,23 +177,66 @@ int rt_pmp_check(CPUState *cpu, uint64_t paddr, uint64_t size, int acc, int priv
 
 typedef struct Walk {
     CPUState *cpu;
-    const MmuMode *mode;
-    uint64_t root;          /* address of the root table */
-    int priv;               /* effective privilege of the access (MPRV already applied) */
-    int acc;
+    const MmuMode *mode;    /* NULL: Bare (the G stage of a two-stage translation only) */
+    uint64_t root;          /* address of the root table (a GPA for the VS stage) */
+    int priv;               /* privilege the leaf's U bit is checked at (U for the G stage) */
+    int acc;                /* the access the leaf must permit */
+    int fault_acc;          /* the access that names a fault: the original one (hypervisor
+                             * spec, "Guest-Page Faults": a G-stage fault of an implicit PTE
+                             * access is a guest-page fault of the original access type) */
+    int gstage;             /* page faults are guest-page faults (20/21/23) */
     int sum, mxr;
-    /* Turns a PTE's address into the physical address to read or write it at, or returns the
-     * cause to raise.  Single stage: PMP as an S-mode access.  A VS-stage walk puts the G
-     * stage here. */
-    int (*pte_addr)(struct Walk *w, uint64_t addr, int acc, uint64_t *paddr);
+    int need_x;             /* HLVX: execute permission instead of read */
+    /* A VS-stage walk: the G stage its PTE addresses go through (hypervisor spec "Two-Stage
+     * Address Translation": implicit VS page-table accesses are G-stage translated).  NULL:
+     * PTE addresses are physical. */
+    struct Walk *g;
+    MmuFault *fault;
 } Walk;
 
-static int pte_addr_direct(Walk *w, uint64_t addr, int acc, uint64_t *paddr)
+static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi);
+
+/* The G stage for `gpa` with the template `g` (hgatp; fault_acc already the original access).
+ * G-stage accesses are all user-level (the U bit must be set; no SUM); only HS sstatus.MXR
+ * applies, and only to explicit loads (callers pass mxr = 0 for implicit PTE accesses). */
+static int gstage(Walk *g, uint64_t gpa, int acc, int mxr, int need_x, uint64_t *spa, int *multi)
 {
-    /* 3.7.1: implicit page-table accesses are checked as S-mode accesses. */
-    if (!rt_pmp_check(w->cpu, addr, w->mode->pte_size, acc, PRV_S))
-        return access_fault(w->acc);
-    *paddr = addr;
+    *multi = 0;
+    if (!g->mode) {
+        *spa = gpa;
+        return -1;
+    }
+    Walk w = *g;
+    w.acc = acc;
+    w.mxr = mxr;
+    w.need_x = need_x;
+    return walk(&w, gpa, spa, multi);
+}
+
+/* Turn a PTE's address into the physical address to read or write it at (`acc`), or return
+ * the cause to raise.  3.7.1: implicit page-table accesses are checked as S-mode accesses. */
+static int pte_access(Walk *w, uint64_t addr, int acc, uint64_t *paddr)
+{
+    if (w->g) {
+        int multi;
+        int c = gstage(w->g, addr, acc, 0, 0, paddr, &multi);
+        if (c >= 0) {
+            if (c == guest_page_fault(w->fault_acc)) {
+                /* "Transformed Instruction or Pseudoinstruction for mtinst or htinst": a
+                 * guest-page fault of an implicit VS-stage PTE access writes the
+                 * pseudoinstruction 0x3000 (read) or 0x3020 (write) for 64-bit PTEs, and
+                 * htval = the PTE's GPA >> 2. */
+                w->fault->gpa = addr;
+                w->fault->gpa_valid = 1;
+                w->fault->tinst = acc == ACC_WRITE ? 0x3020 : 0x3000;
+            }
+            return c;
+        }
+    } else {
+        *paddr = addr;
+    }
+    if (!rt_pmp_check(w->cpu, *paddr, w->mode->pte_size, acc, PRV_S))
+        return access_fault(w->fault_acc);
     return -1;
 }
 
@@ -173,7 +245,8 @@ static int pte_addr_direct(Walk *w, uint64_t addr, int acc, uint64_t *paddr)
 static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi)
 {
     const MmuMode *m = w->mode;
-    int pf = page_fault(w->acc), af = access_fault(w->acc);
+    int pf = w->gstage ? guest_page_fault(w->fault_acc) : page_fault(w->fault_acc);
+    int af = access_fault(w->fault_acc);
     unsigned va_bits = PAGE_BITS + m->levels * m->vpn_bits + m->root_extra;
     if (m->zero_extended ? (va >> va_bits) != 0
                          : (uint64_t)((int64_t)(va << (64 - va_bits)) >> (64 - va_bits)) != va)
@@ -182,9 +255,9 @@ static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi)
     for (int i = m->levels - 1; i >= 0; i--) {
         unsigned shift = PAGE_BITS + i * m->vpn_bits;
         unsigned bits = m->vpn_bits + (i == m->levels - 1 ? m->root_extra : 0);
+        uint64_t pte_addr = a + ((va >> shift) & ((1ull << bits) - 1)) * m->pte_size;
         uint64_t pte_pa, pte = 0;
-        int c = w->pte_addr(w, a + ((va >> shift) & ((1ull << bits) - 1)) * m->pte_size,
-                            ACC_READ, &pte_pa);
+        int c = pte_access(w, pte_addr, ACC_READ, &pte_pa);
         if (c >= 0)
             return c;
         uint8_t *p = rt_ram_ptr(w->cpu, pte_pa, m->pte_size);
@@ -207,7 +280,8 @@ static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi)
         if (w->priv == PRV_U ? !(pte & PTE_U)
                              : ((pte & PTE_U) && (w->acc == ACC_EXEC || !w->sum)))
             return pf;
-        int ok = w->acc == ACC_EXEC ? (pte & PTE_X) != 0
+        int ok = w->need_x ? (pte & PTE_X) != 0
+               : w->acc == ACC_EXEC ? (pte & PTE_X) != 0
                : w->acc == ACC_WRITE ? (pte & PTE_W) != 0
                : (pte & PTE_R) || (w->mxr && (pte & PTE_X));
         if (!ok)
@@ -228,10 +302,10 @@ static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi)
         if ((pte & want) != want) {
             if (!rt_mmu_hw_ad)
                 return pf;
-            /* The update is a write of the PTE, checked like one. */
+            /* The update is a write of the PTE, checked like one (for a VS-stage PTE: a
+             * G-stage translated implicit store). */
             uint64_t upd_pa;
-            c = w->pte_addr(w, a + ((va >> shift) & ((1ull << bits) - 1)) * m->pte_size,
-                            ACC_WRITE, &upd_pa);
+            c = pte_access(w, pte_addr, ACC_WRITE, &upd_pa);
             if (c >= 0)
                 return c;
             pte |= want;
@@ -246,22 +320,67 @@ static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi)
     return pf;
 }
 
-/* Translate an access at `priv` (< M) under satp; returns -1 or the cause of a page/access
- * fault.  *super is set when the leaf maps more than one 4 KiB page. */
-int rt_mmu_walk(CPUState *cpu, uint64_t vaddr, int acc, int priv, uint64_t *paddr, int *super)
+/* Translate `vaddr` for an access of type `acc` at MMU index `mmu` (runtime.h MMU_*): M is
+ * Bare; U and S use satp with mstatus.SUM/MXR; VU and VS are two-stage (hypervisor spec
+ * "Two-Stage Address Translation"): vsatp with vsstatus.SUM and vsstatus.MXR | HS
+ * mstatus.MXR, then hgatp with every access user-level and only HS mstatus.MXR (h-extension.md
+ * 4.3).  `hlvx`: the access is a load that needs execute, not read, permission at both stages.
+ * Returns -1 with *paddr set, or the cause; for a guest-page fault *f holds the GPA (of the
+ * faulting byte, or of the PTE for an implicit access) and the implicit-access pseudo-
+ * instruction (0 for explicit accesses, whose caller knows the instruction).  PMP on the final
+ * address is the caller's. */
+int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
+                     uint64_t *paddr, int *multi, MmuFault *f)
 {
-    const MmuMode *m = mode_for_satp(cpu->satp >> 60);
-    if (!m) {       /* Bare (write_satp accepts nothing else) */
-        *paddr = vaddr;
-        *super = 0;
-        return -1;
+    int priv = mmu & 3;
+    *multi = 0;
+    f->gpa = 0;
+    f->gpa_valid = 0;
+    f->tinst = 0;
+    if (!(mmu & MMU_VU)) {
+        const MmuMode *m = priv == PRV_M ? NULL : mode_for_satp(cpu->satp >> 60);
+        if (!m) {   /* 4.1.11: M-mode and Bare use the address as it is */
+            *paddr = vaddr;
+            return -1;
+        }
+        Walk w = {
+            .cpu = cpu, .mode = m, .root = (cpu->satp & PTE_PPN_MASK) << PAGE_BITS,
+            .priv = priv, .acc = acc, .fault_acc = acc,
+            .sum = (cpu->mstatus & MSTATUS_SUM) != 0, .mxr = (cpu->mstatus & MSTATUS_MXR) != 0,
+            .need_x = hlvx, .fault = f,
+        };
+        return walk(&w, vaddr, paddr, multi);
     }
-    Walk w = {
-        .cpu = cpu, .mode = m, .root = (cpu->satp & PTE_PPN_MASK) << PAGE_BITS,
-        .priv = priv, .acc = acc,
-        .sum = (cpu->mstatus & MSTATUS_SUM) != 0, .mxr = (cpu->mstatus & MSTATUS_MXR) != 0,
-        .pte_addr = pte_addr_direct,
+    int hs_mxr = (cpu->mstatus & MSTATUS_MXR) != 0;
+    /* "the lowest two bits of the PPN in hgatp always read as zeros" (x4 modes: 16 KiB root) */
+    Walk g = {
+        .cpu = cpu, .mode = mode_for_hgatp(cpu->hgatp >> 60),
+        .root = ((cpu->hgatp & PTE_PPN_MASK) & ~3ull) << PAGE_BITS,
+        .priv = PRV_U, .acc = acc, .fault_acc = acc, .gstage = 1, .fault = f,
     };
-    *super = 0;
-    return walk(&w, vaddr, paddr, super);
+    uint64_t gpa = vaddr;
+    int vs_multi = 0, g_multi = 0;
+    const MmuMode *vm = mode_for_satp(cpu->vsatp >> 60);
+    if (vm) {
+        Walk w = {
+            .cpu = cpu, .mode = vm, .root = (cpu->vsatp & PTE_PPN_MASK) << PAGE_BITS,
+            .priv = priv, .acc = acc, .fault_acc = acc,
+            .sum = (cpu->vsstatus & MSTATUS_SUM) != 0,
+            .mxr = (cpu->vsstatus & MSTATUS_MXR) != 0 || hs_mxr,
+            .need_x = hlvx, .g = &g, .fault = f,
+        };
+        int c = walk(&w, vaddr, &gpa, &vs_multi);
+        if (c >= 0)
+            return c;
+    }
+    int c = gstage(&g, gpa, acc, hs_mxr, hlvx, paddr, &g_multi);
+    if (c >= 0) {
+        if (c == guest_page_fault(acc)) {
+            f->gpa = gpa;
+            f->gpa_valid = 1;
+        }
+        return c;
+    }
+    *multi = vs_multi | g_multi;
+    return -1;
 }

@@ -31,6 +31,12 @@
 #define EXC_INSN_PAGE 12
 #define EXC_LOAD_PAGE 13
 #define EXC_STORE_PAGE 15
+/* Hypervisor extension causes. */
+#define EXC_ECALL_VS 10
+#define EXC_INSN_GUEST_PAGE 20
+#define EXC_LOAD_GUEST_PAGE 21
+#define EXC_VIRTUAL_INSN 22
+#define EXC_STORE_GUEST_PAGE 23
 
 /* Interrupts (3.1.9). */
 #define IRQ_SSI 1
@@ -59,7 +65,19 @@
 #define MSTATUS_TSR (1ull << 22)
 #define MSTATUS_UXL (3ull << 32)
 #define MSTATUS_SXL (3ull << 34)
+#define MSTATUS_GVA (1ull << 38)
+#define MSTATUS_MPV (1ull << 39)
 #define MSTATUS_SD (1ull << 63)
+
+/* hstatus fields (hypervisor spec "Hypervisor Status Register"). */
+#define HSTATUS_GVA (1ull << 6)
+#define HSTATUS_SPV (1ull << 7)
+#define HSTATUS_SPVP (1ull << 8)
+#define HSTATUS_HU (1ull << 9)
+#define HSTATUS_VTVM (1ull << 20)
+#define HSTATUS_VTW (1ull << 21)
+#define HSTATUS_VTSR (1ull << 22)
+#define HSTATUS_VSXL_64 (2ull << 32)
 
 /* menvcfg fields (3.1.18). */
 #define MENVCFG_FIOM (1ull << 0)
@@ -145,14 +163,32 @@ uint64_t rt_load_slow(CPUState *cpu, uint64_t vaddr, uint64_t memop);
 void rt_store_slow(CPUState *cpu, uint64_t vaddr, uint64_t val, uint64_t memop);
 int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);
 int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *paddr);
+int rt_access(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu, int hlvx,
+              uint64_t *val, uint64_t insn);
+int rt_raise_fetch_fault(CPUState *cpu, uint64_t vaddr);
 uint8_t *rt_ram_ptr(CPUState *cpu, uint64_t paddr, uint64_t size);
 uint8_t *rt_mem_base(RtMachine *m);
 /* mmu.c */
 extern int rt_mmu_hw_ad;
 extern int (*rt_satp_mode_supported)(uint64_t mode);
 int rt_pmp_check(CPUState *cpu, uint64_t paddr, uint64_t size, int acc, int priv);
-int rt_mmu_walk(CPUState *cpu, uint64_t vaddr, int acc, int priv, uint64_t *paddr, int *super);
+/* What a failed translation knows beyond its cause: for a guest-page fault, the guest
+ * physical address (htval/mtval2 = gpa >> 2) and, for an implicit VS-stage PTE access, the
+ * pseudoinstruction for htinst/mtinst. */
+typedef struct MmuFault {
+    uint64_t gpa;
+    uint32_t gpa_valid;
+    uint32_t tinst;
+} MmuFault;
+int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
+                     uint64_t *paddr, int *multi, MmuFault *f);
+int rt_hgatp_mode_supported(uint64_t mode);
 void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr);
+void rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask);
+/* hyp.c: record the H-extension facts of an exception about to be raised (tval is a guest
+ * virtual address; the GPA and transformed instruction, if known). */
+void rt_set_exc_guest(CPUState *cpu, const MmuFault *f, uint64_t tinst);
+uint64_t rt_transformed_insn(CPUState *cpu, uint64_t insn, uint64_t addr_offset);
 /* trap.c */
 void rt_raise(CPUState *cpu, uint64_t cause, uint64_t tval);
 void rt_update_flags(CPUState *cpu);
@@ -163,6 +199,11 @@ void rt_irq_kick(CPUState *cpu);
 void rt_update_seip(CPUState *cpu);
 void rt_set_irq_line(CPUState *cpu, uint64_t irq, uint64_t level);
 void rt_timer_update(CPUState *cpu);
+/* Raise II or VI (cause) for the instruction at cpu->pc, with its bits in tval. */
+uint64_t rt_insn_fault(CPUState *cpu, int cause);
+/* HLV/HLVX/HSV/HFENCE.*: -1 when allowed (M, HS, or U with hstatus.HU), else the cause to
+ * raise: II without H or in U without HU, VI with V=1.  HFENCE adds its own U/TVM rules. */
+int rt_hyp_insn_check(CPUState *cpu);
 uint64_t rt_timer_deadline(CPUState *cpu);
 /* csr.c */
 int rt_csr_access(CPUState *cpu, uint32_t csrno, int read, int write, uint64_t in,

@@ -18,6 +18,9 @@
 extern const char bench_name[];
 extern const unsigned long bench_reps;
 extern const uint64_t bench_expected;
+/* Optional: guest memory accesses one repetition makes (0 or undefined: not reported).  The
+ * runner turns it into a software-TLB hit rate with rvjit's count of TLB fills. */
+extern const unsigned long bench_accesses_per_rep __attribute__((weak));
 void bench_init(void);
 uint64_t bench_rep(void);
 

@@ -28,6 +28,10 @@ int main(void)
     rt_put_dec(i1 - i0);
     rt_puts(" check=");
     rt_put_hex(r);
+    if (&bench_accesses_per_rep && bench_accesses_per_rep) {
+        rt_puts(" accesses=");
+        rt_put_dec(bench_accesses_per_rep * bench_reps);
+    }
     rt_putc('\n');
 
     if (bad || warm != bench_expected) {
