@@ -89,9 +89,9 @@ class BlockIR:
 
 def translate_block(fetch: Fetch, pc: int, flags: int, decoder: Decoder | None = None,
                     max_insns: int = MAX_BLOCK_INSNS) -> BlockIR:
-    """Translate the block at `pc`.  Fetch faults on the first instruction become a trap in the
-    block; a later instruction that cannot be fetched ends the block before it (so the fault is
-    taken only if execution reaches it)."""
+    """Translate the block at `pc`.  A fetch fault on the first instruction (either half) is
+    raised as FetchFault; a later instruction that cannot be fetched ends the block before it
+    (so the fault is taken only if execution reaches it)."""
     dec = decoder or default_decoder()
     b = IRBuilder()
     ctx = DisasContext(b, flags)
@@ -111,12 +111,10 @@ def translate_block(fetch: Fetch, pc: int, flags: int, decoder: Decoder | None =
                 insn, ilen = lo | (hi << 16), 4
             else:
                 insn, ilen = lo, 2
-        except FetchFault as f:
+        except FetchFault:
             if ctx.icount == 0:
-                ctx.insn = 0
-                ctx.raise_exc(f.cause, f.vaddr)
-            else:
-                b.exit(cur, ctx.icount)
+                raise       # the block's first instruction cannot be fetched: the caller traps
+            b.exit(cur, ctx.icount)
             break
         ctx.insn, ctx.ilen, ctx.next_pc = insn, ilen, (cur + ilen) & 0xFFFF_FFFF_FFFF_FFFF
         code += insn.to_bytes(ilen, "little")

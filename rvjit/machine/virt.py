@@ -5,6 +5,7 @@ import json
 import os
 import sys
 import time
+import weakref
 from dataclasses import dataclass, field
 
 from rvjit.cpu.state import EXIT_BUDGET, EXIT_HALT, EXIT_NAMES, EXIT_WFI
@@ -252,20 +253,23 @@ class VirtMachine:
         os.replace(path + ".tmp", path)
 
 
-_active: VirtMachine | None = None
+# The machine each native RtMachine belongs to (several machines may live in one process).
+_machines: weakref.WeakValueDictionary[int, VirtMachine] = weakref.WeakValueDictionary()
 _installed = False
 
 
 def _install_mmio_handler(machine: VirtMachine) -> None:
-    global _active, _installed
-    _active = machine
+    global _installed
     ffi = machine.ffi
+    _machines[int(ffi.cast("uintptr_t", machine.rt))] = machine
     if _installed:
         return
 
     @ffi.def_extern()
     def rvjit_mmio(cpu, paddr, size, is_write, val):
-        m = _active
+        m = _machines.get(int(ffi.cast("uintptr_t", cpu.rt)))
+        if m is None:
+            return 1
         try:
             return m.mmio(cpu, paddr, size, bool(is_write), val)
         except BaseException as e:  # a device bug must stop the machine, not vanish

@@ -293,6 +293,6 @@ uint64_t helper_sfence_vma(CPUState *cpu, uint64_t vaddr, uint64_t asid)
         rt_tlb_flush(cpu);
     else
         rt_tlb_flush_page(cpu, vaddr);
-    rt_tb_clear(RT(cpu));
+    rt_jc_flush(RT(cpu));
     return 0;
 }
