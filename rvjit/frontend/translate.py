@@ -8,7 +8,7 @@ from rvjit.cpu.causes import Exc
 from rvjit.cpu.state import PAGE_SIZE, TBFLAG_MMU_MASK, TBFLAG_MMU_SHIFT, TBFLAG_PRIV_MASK, TBFLAG_VIRT
 from rvjit.frontend.decoder import Decoder, default_decoder
 from rvjit.ir.builder import IRBuilder
-from rvjit.ir.ops import Insn, Operand
+from rvjit.ir.ops import Insn, Op, Operand
 
 MAX_BLOCK_INSNS = 128
 
@@ -129,6 +129,7 @@ def translate_block(fetch: Fetch, pc: int, flags: int, decoder: Decoder | None =
         if ctx.icount >= max_insns or cur % PAGE_SIZE == 0:
             b.exit(cur, ctx.icount)
             break
+    exit_op = Op.EXIT
     succ = tuple(sorted({i.args[0] for i in b.insns
-                         if i.op.name == "EXIT" and isinstance(i.args[0], int)}))
+                         if i.op is exit_op and isinstance(i.args[0], int)}))
     return BlockIR(pc, flags, b.insns, b.ntemps, ctx.icount, len(code), bytes(code), succ)
