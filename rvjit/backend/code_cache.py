@@ -1,18 +1,13 @@
 """The on-disk cache of compiled regions (a warm boot loads instead of compiling).
 
-Keyed like Numba's: a hash of the region's LLVM IR text (which embeds the guest pcs, flags and
-everything the translation read) together with rvjit's version, the IR's format version, the opt
-level, and llvmlite/LLVM/host CPU (objcompile.host_key).  Entries are written atomically
+Keyed like Numba's: the key is a hash of the region's IR (which records the guest pcs, flags and
+everything the translation read) salted with rvjit's version, the IR format version, the opt
+level and llvmlite/LLVM/host CPU (see Codegen.region_key).  Entries are written atomically
 (temporary file, then rename); anything unreadable is a miss."""
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
-
-from rvjit import __version__
-
-FORMAT_VERSION = 1
 
 
 def default_dir() -> Path:
@@ -22,13 +17,9 @@ def default_dir() -> Path:
 
 
 class CodeCache:
-    def __init__(self, directory: Path, host_key: str, opt_level: int) -> None:
+    def __init__(self, directory: Path) -> None:
         self.dir = directory
-        self.salt = f"{__version__}|{FORMAT_VERSION}|{opt_level}|{host_key}".encode()
         self.hits = self.misses = self.writes = 0
-
-    def key(self, text: str) -> str:
-        return hashlib.sha256(self.salt + text.encode()).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / (key + ".o")

@@ -6,22 +6,23 @@ engine per machine, with the native helpers bound by name."""
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
+import pickle
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 
 import llvmlite.binding as llvm
 
 from rvjit.backend.code_cache import CodeCache, default_dir
-from rvjit.backend.llvm_lower import lower_region, module_prelude
-from rvjit.backend.objcompile import compile_to_object, host_key
+from rvjit import __version__
+from rvjit.backend.compile_worker import WorkerPool, compile_region
+from rvjit.backend.objcompile import host_key
 from rvjit.frontend.translate import BlockIR
 from rvjit.ir.helpers import HELPERS
 
 OPT_LEVEL = 2
-_PLACEHOLDER = "@__region__"
+IR_FORMAT = 1           # bump when the IR or its lowering changes meaning
+MAX_BACKLOG = 64        # regions waiting for a compile worker
 
 Done = Callable[[int], None]
 
@@ -36,11 +37,12 @@ class Codegen:
         # One MCJIT engine per machine; it owns its target machine.
         self.engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
         self.opt_level = opt_level
-        self.prelude = module_prelude()
-        self.cache = CodeCache(default_dir(), host_key(), opt_level) if cache else None
+        self.cache = CodeCache(default_dir()) if cache else None
+        self.salt = f"{__version__}|{IR_FORMAT}|{opt_level}|{host_key()}".encode()
         self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
-        self.pending: list[tuple[Future, str, str, Done]] = []
+        self.pool: WorkerPool | None = None
+        self.pending: dict[int, tuple[str, str | None, Done]] = {}
+        self.failures = 0
         self.loaded: dict[str, int] = {}
         self.compile_seconds = 0.0      # time spent compiling (in whichever process)
         self.load_seconds = 0.0
@@ -50,48 +52,50 @@ class Codegen:
             addr = int(ffi.cast("uintptr_t", ffi.addressof(lib, name)))
             llvm.add_symbol(name, addr)
 
-    def region_text(self, blocks: list[BlockIR]) -> tuple[str, str]:
-        """(function name, module text); the name derives from the text, so equal regions
-        share one object in the cache."""
-        body = lower_region(_PLACEHOLDER[1:], blocks)
-        name = "r_" + hashlib.sha256(body.encode()).hexdigest()[:24]
-        return name, self.prelude + body.replace(_PLACEHOLDER, "@" + name)
+    def region_key(self, blocks: list[BlockIR]) -> str:
+        """The region's identity: a hash of its IR (which records the guest pcs, flags and
+        everything the translation read), salted with what the code also depends on.  Equal
+        regions share one function and one cache entry."""
+        ir = pickle.dumps([(b.pc, b.flags, b.insns) for b in blocks], protocol=5)
+        return hashlib.sha256(self.salt + ir).hexdigest()
 
-    def request(self, blocks: list[BlockIR], done: Done) -> None:
-        """Compile a region; `done(address)` runs once its code is loaded (perhaps at once)."""
-        name, text = self.region_text(blocks)
+    def request(self, blocks: list[BlockIR], done: Done) -> bool:
+        """Compile a region; `done(address)` runs once its code is loaded (perhaps at once).
+        False if the compile queue is full (the caller may ask again later)."""
+        key = self.region_key(blocks)
+        name = "r_" + key[:24]
         if name in self.loaded:
             done(self.loaded[name])
-            return
-        key = self.cache.key(text) if self.cache else None
+            return True
         obj = self.cache.get(key) if self.cache else None
         if obj is not None:
             done(self._load(name, obj))
-            return
+            return True
         if self.workers:
+            if len(self.pending) >= MAX_BACKLOG:
+                return False
             if self.pool is None:
-                # Spawned, not forked: the parent holds LLVM state a fork would copy.
-                self.pool = ProcessPoolExecutor(
-                    self.workers, mp_context=multiprocessing.get_context("spawn"))
-            fut = self.pool.submit(_timed_compile, text, self.opt_level)
-            self.pending.append((fut, name, key, done))
-            return
-        obj, secs = _timed_compile(text, self.opt_level)
-        self._finish(name, key, obj, secs, done)
+                self.pool = WorkerPool(self.workers)
+            self.pending[self.pool.submit(name, blocks, self.opt_level)] = (name, key, done)
+            return True
+        t0 = time.perf_counter()
+        obj = compile_region(name, blocks, self.opt_level)
+        self._finish(name, key, obj, time.perf_counter() - t0, done)
+        return True
 
-    def poll(self, wait: bool = False) -> int:
+    def poll(self) -> int:
         """Load the regions whose compilation has finished; returns how many."""
         if not self.pending:
             return 0
-        still, n = [], 0
-        for fut, name, key, done in self.pending:
-            if wait or fut.done():
-                obj, secs = fut.result()
-                self._finish(name, key, obj, secs, done)
-                n += 1
-            else:
-                still.append((fut, name, key, done))
-        self.pending = still
+        n = 0
+        for job, obj, err, secs in self.pool.done():
+            name, key, done = self.pending.pop(job)
+            if obj is None:
+                # LLVM rejected the region: it keeps running in the interpreter tier.
+                self.failures += 1
+                continue
+            self._finish(name, key, obj, secs, done)
+            n += 1
         return n
 
     def _finish(self, name: str, key: str | None, obj: bytes, secs: float, done: Done) -> None:
@@ -113,14 +117,9 @@ class Codegen:
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool.close()
             self.pool = None
-
-
-def _timed_compile(text: str, opt_level: int) -> tuple[bytes, float]:
-    t0 = time.perf_counter()
-    obj = compile_to_object(text, opt_level)
-    return obj, time.perf_counter() - t0
+            self.pending.clear()
 
 
 def default_workers() -> int:

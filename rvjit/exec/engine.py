@@ -29,6 +29,7 @@ class TBEntry:
     ops: object                    # cffi IROp[] (kept alive)
     regions: list = field(default_factory=list)   # regions that contain this block
     valid: bool = True             # False once dropped (guest code changed)
+    pages: tuple[int, ...] = ()    # physical pages its code came from
 
 
 @dataclass(eq=False)
@@ -65,6 +66,9 @@ class Engine:
         self.codegen: Codegen | None = None
         self.tbs: dict[tuple[int, int, int], TBEntry] = {}
         self.by_addr: dict[int, TBEntry] = {}
+        self.by_page: dict[int, list[TBEntry]] = {}
+        self._changed = ffi.new("uint64_t[]", 1024)
+        self.untracked = False      # a translation came from a page that cannot be tracked
         self.stats = Stats()
         self._paddr = ffi.new("uint64_t *")
 
@@ -93,36 +97,49 @@ class Engine:
         """The run loop found no translation for cpu's (pc, flags): find or make one."""
         pc, flags = cpu.pc, cpu.tb_flags
         try:
-            ppc = self.fetch_paddr(cpu, pc)
-        except FetchFault:
-            ppc = -1            # the block will raise the fetch fault
-        key = (pc, ppc, flags)
-        ent = self.tbs.get(key)
-        if ent is None:
-            ent = self._translate(cpu, key)
-        else:
-            self.lib.rt_tb_insert(self.rt, ent.tb)
+            key = (pc, self.fetch_paddr(cpu, pc), flags)
+            ent = self.tbs.get(key)
+            if ent is None:
+                ent = self._translate(cpu, key)
+            else:
+                self.lib.rt_tb_insert(self.rt, ent.tb)
+        except FetchFault as f:
+            # The first instruction (or its second half) cannot be fetched: take the trap now,
+            # with its guest-page-fault facts; nothing is cached.
+            self.lib.helper_fetch_fault(cpu, f.vaddr)
+            cpu.exc_taken = 0
 
     def _translate(self, cpu, key) -> TBEntry:
         t0 = time.perf_counter()
         ir = translate_block(self._fetcher(cpu), key[0], key[2])
-        ent = self.install(ir, key)
+        pages = {key[1] & ~(PAGE_SIZE - 1)}
+        last = key[0] + ir.size - 1
+        if (last ^ key[0]) & ~(PAGE_SIZE - 1):      # a first instruction straddling two pages
+            pages.add(self.fetch_paddr(cpu, last) & ~(PAGE_SIZE - 1))
+        ent = self.install(ir, key, pages=tuple(pages))
         self.stats.blocks_translated += 1
         self.stats.translate_seconds += time.perf_counter() - t0
         return ent
 
     def install(self, ir: BlockIR, key: tuple[int, int, int] | None = None,
-                native: bool = False) -> TBEntry:
-        """Make `ir` the translation for its (pc, flags); `native` compiles it at once."""
+                native: bool = False, pages: tuple[int, ...] = ()) -> TBEntry:
+        """Make `ir` the translation for (pc, physical pc, flags) `key`; `native` compiles it
+        at once.  `pages` are tracked for FENCE.I."""
         key = key or (ir.pc, ir.pc, ir.flags)
         ops = encode(self.ffi, ir.insns, ir.ntemps)
         tb = self.ffi.new("TB *")
-        tb.pc, tb.flags, tb.ops = key[0], key[2], ops
+        tb.pc, tb.ppc, tb.flags, tb.ops = key[0], key[1], key[2], ops
         tb.nops, tb.ntemps, tb.ninsns = len(ir.insns), ir.ntemps, ir.ninsns
-        ent = TBEntry(key, ir, tb, ops)
-        if key[1] >= 0:     # a block that only raises a fetch fault is not cached
-            self.tbs[key] = ent
+        ent = TBEntry(key, ir, tb, ops, pages=pages)
+        old = self.tbs.get(key)
+        if old is not None:
+            self._drop(old)
+        self.tbs[key] = ent
         self.by_addr[int(self.ffi.cast("uintptr_t", tb))] = ent
+        for p in pages:
+            if self.lib.rt_code_page_track(self.rt, p) != 0:
+                self.untracked = True
+            self.by_page.setdefault(p, []).append(ent)
         if native:
             self._compile_region(ent, [ent])
         self.lib.rt_tb_insert(self.rt, tb)
@@ -150,7 +167,8 @@ class Engine:
             self.stats.regions_compiled += 1
             self.stats.blocks_compiled += len(members)
 
-        self.codegen.request([m.ir for m in members], done)
+        if not self.codegen.request([m.ir for m in members], done):
+            ent.tb.hits = 0     # the compile queue is full: ask again after more executions
 
     def _form_region(self, entry: TBEntry) -> list[TBEntry]:
         """The entry block and the translated blocks it reaches through constant exits, within
@@ -176,17 +194,31 @@ class Engine:
 
     # -- invalidation ------------------------------------------------------------------------
     def flush_changed(self) -> None:
-        """FENCE.I: drop the translations whose guest bytes changed (and regions using them)."""
+        """FENCE.I: drop the translations made from pages whose bytes changed since (and the
+        compiled regions that contain them)."""
         self.stats.flushes += 1
-        stale = [e for e in self.tbs.values()
-                 if e.key[1] >= 0 and self.memory.read_bytes(e.key[1], e.ir.size) != e.ir.guest_bytes]
-        for e in stale:
+        if self.untracked:
+            self.flush_all()
+            return
+        while True:
+            n = self.lib.rt_code_pages_changed(self.rt, self._changed, len(self._changed))
+            for i in range(n):
+                for e in self.by_page.pop(self._changed[i], ()):
+                    self._drop(e)
+            if n < len(self._changed):
+                break
+
+    def _drop(self, e: TBEntry) -> None:
+        if not e.valid:
+            return
+        e.valid = False
+        if self.tbs.get(e.key) is e:
             del self.tbs[e.key]
-            e.valid = False
-            for r in e.regions:
-                r.entry.tb.native = self.ffi.NULL
-                r.entry.tb.hits = 0
-        self.lib.rt_tb_clear(self.rt)
+        self.lib.rt_tb_remove(self.rt, e.tb)
+        self.by_addr.pop(int(self.ffi.cast("uintptr_t", e.tb)), None)
+        for r in e.regions:
+            r.entry.tb.native = self.ffi.NULL
+            r.entry.tb.hits = 0
 
     def flush_all(self) -> None:
         """Drop every translation (compiled code stays loaded: equal regions reuse it)."""
@@ -194,7 +226,10 @@ class Engine:
             e.valid = False
         self.tbs.clear()
         self.by_addr.clear()
+        self.by_page.clear()
+        self.untracked = False
         self.lib.rt_tb_clear(self.rt)
+        self.lib.rt_code_pages_reset(self.rt)
 
     def handle_exit(self, cpu, reason: int) -> bool:
         """Deal with the engine's own exit reasons; False for the machine's."""

@@ -8,7 +8,7 @@ from rvjit.cpu.causes import Exc
 from rvjit.cpu.state import PAGE_SIZE, TBFLAG_MMU_MASK, TBFLAG_MMU_SHIFT, TBFLAG_PRIV_MASK, TBFLAG_VIRT
 from rvjit.frontend.decoder import Decoder, default_decoder
 from rvjit.ir.builder import IRBuilder
-from rvjit.ir.ops import Insn, Operand
+from rvjit.ir.ops import Insn, Op, Operand
 
 MAX_BLOCK_INSNS = 128
 
@@ -89,9 +89,9 @@ class BlockIR:
 
 def translate_block(fetch: Fetch, pc: int, flags: int, decoder: Decoder | None = None,
                     max_insns: int = MAX_BLOCK_INSNS) -> BlockIR:
-    """Translate the block at `pc`.  Fetch faults on the first instruction become a trap in the
-    block; a later instruction that cannot be fetched ends the block before it (so the fault is
-    taken only if execution reaches it)."""
+    """Translate the block at `pc`.  A fetch fault on the first instruction (either half) is
+    raised as FetchFault; a later instruction that cannot be fetched ends the block before it
+    (so the fault is taken only if execution reaches it)."""
     dec = decoder or default_decoder()
     b = IRBuilder()
     ctx = DisasContext(b, flags)
@@ -111,16 +111,10 @@ def translate_block(fetch: Fetch, pc: int, flags: int, decoder: Decoder | None =
                 insn, ilen = lo | (hi << 16), 4
             else:
                 insn, ilen = lo, 2
-        except FetchFault as f:
+        except FetchFault:
             if ctx.icount == 0:
-                # The helper re-translates at run time, so that a guest-page fault carries
-                # its guest physical address (htval) and implicit-access htinst.
-                ctx.insn = 0
-                b.call("fetch_fault", f.vaddr, pc=cur, icount=0)
-                b.exit(cur, 0)
-                ctx.ended = True
-            else:
-                b.exit(cur, ctx.icount)
+                raise       # the block's first instruction cannot be fetched: the caller traps
+            b.exit(cur, ctx.icount)
             break
         ctx.insn, ctx.ilen, ctx.next_pc = insn, ilen, (cur + ilen) & 0xFFFF_FFFF_FFFF_FFFF
         code += insn.to_bytes(ilen, "little")
@@ -135,6 +129,7 @@ def translate_block(fetch: Fetch, pc: int, flags: int, decoder: Decoder | None =
         if ctx.icount >= max_insns or cur % PAGE_SIZE == 0:
             b.exit(cur, ctx.icount)
             break
+    exit_op = Op.EXIT
     succ = tuple(sorted({i.args[0] for i in b.insns
-                         if i.op.name == "EXIT" and isinstance(i.args[0], int)}))
+                         if i.op is exit_op and isinstance(i.args[0], int)}))
     return BlockIR(pc, flags, b.insns, b.ntemps, ctx.icount, len(code), bytes(code), succ)

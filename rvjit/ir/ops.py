@@ -93,7 +93,7 @@ class Tmp:
 Operand = Tmp | int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Insn:
     op: Op
     dst: Tmp | None = None

@@ -21,7 +21,8 @@ from rvjit.ir.helpers import HELPERS
 from rvjit.ir.ops import Op
 
 HERE = Path(__file__).resolve().parent
-C_SOURCES = ("dispatch.c", "interp.c", "mem.c", "trap.c", "csr.c", "fpu.c", "mmu.c", "hyp.c")
+C_SOURCES = ("dispatch.c", "codepages.c", "interp.c", "mem.c", "trap.c", "csr.c", "fpu.c",
+             "mmu.c", "hyp.c")
 
 
 def generated_header() -> str:
@@ -51,6 +52,7 @@ typedef struct IROp {
 typedef struct TB {
     uint64_t pc; uint64_t flags; void (*native)(CPUState *); IROp *ops;
     uint32_t nops; uint32_t ntemps; uint32_t hits; uint32_t ninsns; struct TB *hash_next;
+    uint64_t ppc;
 } TB;
 typedef struct RtMachine RtMachine;
 RtMachine *rt_machine_new(void);
@@ -58,6 +60,11 @@ void rt_machine_free(RtMachine *m);
 int rt_run(CPUState *cpu);
 void rt_tb_insert(RtMachine *m, TB *tb);
 void rt_tb_clear(RtMachine *m);
+void rt_tb_remove(RtMachine *m, TB *tb);
+void rt_jc_flush(RtMachine *m);
+int rt_code_page_track(RtMachine *m, uint64_t ppage);
+int rt_code_pages_changed(RtMachine *m, uint64_t *out, int max);
+void rt_code_pages_reset(RtMachine *m);
 void rt_set_hot_threshold(RtMachine *m, uint32_t n);
 int rt_add_ram(RtMachine *m, uint64_t base, uint64_t size, uint8_t *host);
 uint8_t *rt_mem_base(RtMachine *m);

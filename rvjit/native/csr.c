@@ -419,7 +419,7 @@ static int write_satp(CsrCtx *c, uint32_t csrno, uint64_t v)
     /* ASID: 16 bits on RV64. */
     c->cpu->satp = v & (0xFull << 60 | 0xFFFFull << 44 | ((1ull << 44) - 1));
     rt_tlb_flush(c->cpu);
-    rt_tb_clear(RT(c->cpu));
+    rt_jc_flush(RT(c->cpu));
     return OK;
 }
 
@@ -498,7 +498,7 @@ static int write_pmpcfg(CsrCtx *c, uint32_t csrno, uint64_t v)
     *reg = out;
     /* PMP changes what may be fetched too: drop the (pc -> translation) tables as well. */
     rt_tlb_flush(c->cpu);
-    rt_tb_clear(RT(c->cpu));
+    rt_jc_flush(RT(c->cpu));
     return OK;
 }
 
@@ -528,7 +528,7 @@ static int write_pmpaddr(CsrCtx *c, uint32_t csrno, uint64_t v)
     }
     c->cpu->pmpaddr[i] = v & ((1ull << 54) - 1);
     rt_tlb_flush(c->cpu);
-    rt_tb_clear(RT(c->cpu));
+    rt_jc_flush(RT(c->cpu));
     return OK;
 }
 
@@ -674,7 +674,7 @@ static int write_hgatp(CsrCtx *c, uint32_t csrno, uint64_t v)
     cpu->hgatp = (mode << HGATP_MODE_SHIFT) | (v & HGATP_VMID) | ppn;
     /* The G stage changes what guest addresses mean: guest TLBs and the (pc -> TB) tables. */
     rt_tlb_flush_mmu(cpu, MMU_MASK_GUEST);
-    rt_tb_clear(RT(cpu));
+    rt_jc_flush(RT(cpu));
     return OK;
 }
 
@@ -778,7 +778,7 @@ static int write_vsatp(CsrCtx *c, uint32_t csrno, uint64_t v)
         return OK;
     c->cpu->vsatp = v & (0xFull << 60 | 0xFFFFull << 44 | ((1ull << 44) - 1));
     rt_tlb_flush_mmu(c->cpu, MMU_MASK_GUEST);
-    rt_tb_clear(RT(c->cpu));
+    rt_jc_flush(RT(c->cpu));
     return OK;
 }
 

@@ -13,6 +13,8 @@ RtMachine *rt_machine_new(void)
 
 void rt_machine_free(RtMachine *m)
 {
+    if (m)
+        rt_code_pages_reset(m);
     free(m);
 }
 
@@ -51,14 +53,38 @@ void rt_tb_clear(RtMachine *m)
     memset(m->jump_cache, 0, sizeof m->jump_cache);
 }
 
-static inline TB *tb_lookup(RtMachine *m, uint64_t pc, uint64_t flags)
+/* The jump cache maps (virtual pc, flags) straight to a block, which is right only while the
+ * pc's mapping stays: every change of address translation (SFENCE.VMA, HFENCE.*, satp, vsatp,
+ * hgatp, PMP) flushes it.  The hash table is keyed by the physical pc too and stays. */
+void rt_jc_flush(RtMachine *m)
+{
+    memset(m->jump_cache, 0, sizeof m->jump_cache);
+}
+
+void rt_tb_remove(RtMachine *m, TB *tb)
+{
+    TB **pp = &m->tb_hash[tb_hash_fn(tb->pc, tb->flags)];
+    for (; *pp; pp = &(*pp)->hash_next)
+        if (*pp == tb) {
+            *pp = tb->hash_next;
+            break;
+        }
+    uint32_t j = jc_index(tb->pc);
+    if (m->jump_cache[j] == tb)
+        m->jump_cache[j] = NULL;
+}
+
+static inline TB *tb_lookup(CPUState *cpu, RtMachine *m, uint64_t pc, uint64_t flags)
 {
     uint32_t j = jc_index(pc);
     TB *tb = m->jump_cache[j];
     if (tb && tb->pc == pc && tb->flags == flags)
         return tb;
+    uint64_t ppc;
+    if (rt_fetch_translate(cpu, pc, &ppc) >= 0)
+        ppc = ~0ull;
     for (tb = m->tb_hash[tb_hash_fn(pc, flags)]; tb; tb = tb->hash_next) {
-        if (tb->pc == pc && tb->flags == flags) {
+        if (tb->pc == pc && tb->flags == flags && tb->ppc == ppc) {
             m->jump_cache[j] = tb;
             return tb;
         }
@@ -98,7 +124,7 @@ int rt_run(CPUState *cpu)
         }
         if (cpu->mip & cpu->mie)
             rt_check_interrupts(cpu);
-        TB *tb = tb_lookup(m, cpu->pc, cpu->tb_flags);
+        TB *tb = tb_lookup(cpu, m, cpu->pc, cpu->tb_flags);
         if (!tb) {
             r = EXIT_NO_TB;
             break;

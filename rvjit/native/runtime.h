@@ -107,6 +107,7 @@ typedef struct TB {
     uint32_t hits;
     uint32_t ninsns;
     struct TB *hash_next;
+    uint64_t ppc;       /* physical address of pc (all ones: its fetch faults) */
 } TB;
 
 #define INTERP_MAX_TEMPS 4096
@@ -116,6 +117,8 @@ typedef struct TB {
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
 #define JC_BITS 12
 #define JC_SIZE (1u << JC_BITS)
+
+#define CODE_PAGE_HASH 4096
 
 typedef struct RamRegion {
     uint64_t base, size;
@@ -131,6 +134,8 @@ typedef struct RtMachine {
     uint32_t hot_threshold;
     TB *tb_hash[TB_HASH_SIZE];
     TB *jump_cache[JC_SIZE];
+    struct CodePage *code_pages[CODE_PAGE_HASH];
+    uint64_t ncode_pages;
 } RtMachine;
 
 #define RT(cpu) ((RtMachine *)(cpu)->rt)
@@ -141,6 +146,13 @@ void rt_machine_free(RtMachine *m);
 int rt_run(CPUState *cpu);
 void rt_tb_insert(RtMachine *m, TB *tb);
 void rt_tb_clear(RtMachine *m);
+void rt_tb_remove(RtMachine *m, TB *tb);
+void rt_jc_flush(RtMachine *m);
+/* codepages.c */
+int rt_code_page_track(RtMachine *m, uint64_t ppage);
+int rt_code_pages_changed(RtMachine *m, uint64_t *out, int max);
+void rt_code_pages_reset(RtMachine *m);
+RamRegion *rt_ram_region(RtMachine *m, uint64_t paddr);
 void rt_set_hot_threshold(RtMachine *m, uint32_t n);
 /* interp.c */
 void rt_interp(CPUState *cpu, TB *tb);
