@@ -64,6 +64,7 @@ def parse_args(argv: list[str]) -> dict:
 
 
 def build_config(opts: dict):
+    from rvjit.machine.devices import DeviceError, parse_device, parse_drive
     from rvjit.machine.virt import MachineConfig
     cfg = MachineConfig()
     machine = opts.get("machine", "virt")
@@ -119,9 +120,15 @@ def build_config(opts: dict):
         if not m or int(m.group(1)) > 10:
             raise UsageError(f"invalid -icount '{v}' (use shift=N, N from 0 to 10)")
         cfg.icount_shift = int(m.group(1))
-    for unsupported in ("drive", "device", "netdev"):
-        if unsupported in opts:
-            raise UsageError(f"-{unsupported} is not supported yet")
+    if "netdev" in opts:
+        raise UsageError("-netdev is not supported (rvjit has no network devices)")
+    try:
+        for text in opts.get("drive_all", []):
+            parse_drive(text, cfg.devices)
+        for text in opts.get("device_all", []):
+            parse_device(text, cfg.devices)
+    except DeviceError as e:
+        raise UsageError(str(e)) from None
     for k in ("serial", "monitor", "display"):
         if k in opts and opts[k] not in ("none", "mon:stdio", "stdio"):
             raise UsageError(f"unsupported -{k} '{opts[k]}'")

@@ -264,3 +264,14 @@ class VirtioDevice:
             if value & STATUS_FEATURES_OK and self.driver_features & ~self.features:
                 value &= ~STATUS_FEATURES_OK     # 3.1.1: features the device did not offer
             self.status = value
+
+
+class EmptySlot:
+    """A virtio-mmio transport with no device behind it (device ID 0), as QEMU's virt machine
+    shows for unused slots (4.2.3.1.1: the driver must ignore it)."""
+
+    def read(self, offset: int, size: int) -> int:
+        return {MAGIC_VALUE: MAGIC, VERSION_REG: VERSION, VENDOR: VENDOR_ID}.get(offset, 0)
+
+    def write(self, offset: int, size: int, value: int) -> None:
+        pass

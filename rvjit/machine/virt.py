@@ -14,7 +14,13 @@ from rvjit.hw.clint import TIMEBASE_HZ, Clint
 from rvjit.hw.plic import Plic, plic_size
 from rvjit.hw.sifive_test import SifiveTest
 from rvjit.hw.uart16550 import Uart16550
-from rvjit.machine import boot, fdt
+from rvjit.hw.goldfish_rtc import GoldfishRtc
+from rvjit.hw.virtio_blk import VirtioBlk
+from rvjit.hw.virtio_console import VirtioConsole
+from rvjit.hw.virtio_mmio import EmptySlot
+from rvjit.hw.virtio_rng import VirtioRng
+from rvjit.machine import boot, fdt, loader
+from rvjit.machine.devices import DeviceConfig, DeviceError, validate
 from rvjit.machine.reset_rom import ROM_BASE, ROM_SIZE, reset_rom
 from rvjit.native.build import load as load_native
 from rvjit.softmmu.physmem import GuestMemory
@@ -57,7 +63,8 @@ class MachineConfig:
     dtb: str | None = None
     dumpdtb: str | None = None
     mmu_type: str | None = "riscv,sv39"  # the device tree's mmu-type (what satp accepts)
-    virtio: bool = False             # advertise the 8 virtio-mmio slots in the device tree
+    virtio: bool = True              # the 8 virtio-mmio slots (empty ones report device 0)
+    devices: DeviceConfig = field(default_factory=DeviceConfig)   # -drive / -device
 
 
 @dataclass(eq=False)
@@ -108,10 +115,50 @@ class VirtMachine:
         self.memory.add_mmio("clint", VIRT_CLINT, 0x10000, self.clint)
         self.memory.add_mmio("plic", VIRT_PLIC, plic_size(cfg.smp), self.plic)
         self.memory.add_mmio("uart0", VIRT_UART0, 0x100, self.uart)
+        self.rtc = GoldfishRtc(lambda level: self.plic.set_irq(fdt.RTC_IRQ, level))
+        self.memory.add_mmio("rtc", fdt.VIRT_RTC[0], fdt.VIRT_RTC[1], self.rtc)
+        self.virtio = self._make_virtio(cfg, out) if cfg.virtio else []
         self.exit_code: int | None = None
         self.device_error: BaseException | None = None
         self.current: Hart | None = None
         _install_mmio_handler(self)
+
+    def _make_virtio(self, cfg: MachineConfig, out) -> list:
+        """Fill the virtio-mmio slots in command-line order; the rest stay empty."""
+        try:
+            validate(cfg.devices, fdt.VIRTIO_COUNT)
+        except DeviceError as e:
+            raise loader.LoadError(str(e)) from None
+        devs = []
+        for i in range(fdt.VIRTIO_COUNT):
+            irq = fdt.VIRTIO_IRQ + i
+
+            def set_irq(level: bool, irq: int = irq) -> None:
+                self.plic.set_irq(irq, level)
+            spec = cfg.devices.virtio[i] if i < len(cfg.devices.virtio) else None
+            if spec is None:
+                dev = EmptySlot()
+            elif spec.kind == "blk":
+                d = cfg.devices.drives[spec.drive]
+                try:
+                    dev = VirtioBlk(self.memory, d.file, d.read_only, set_irq)
+                except OSError as e:
+                    raise loader.LoadError(f"cannot open drive '{d.file}': {e.strerror}") \
+                        from None
+            elif spec.kind == "rng":
+                dev = VirtioRng(self.memory, set_irq)
+            else:
+                dev = VirtioConsole(self.memory, out, set_irq)
+            devs.append(dev)
+            base = fdt.VIRT_VIRTIO[0] + i * fdt.VIRT_VIRTIO[1]
+            self.memory.add_mmio(f"virtio{i}", base, fdt.VIRT_VIRTIO[1], dev)
+        return devs
+
+    def close(self) -> None:
+        """Make every disk write durable and release the images."""
+        for d in self.virtio:
+            if isinstance(d, VirtioBlk):
+                d.close()
 
     @staticmethod
     def _c_monotonic() -> float:
@@ -188,6 +235,7 @@ class VirtMachine:
                     if r not in (EXIT_BUDGET, EXIT_WFI):
                         raise RuntimeError(f"unexpected run-loop exit {EXIT_NAMES.get(r, r)}")
                 self.clint.update()
+                self.rtc.poll()
                 if self.cfg.max_insns is not None and self.guest_insns() >= self.cfg.max_insns:
                     reason = "insn-limit"
                     break
@@ -203,6 +251,7 @@ class VirtMachine:
         finally:
             if self.engine.codegen is not None:
                 self.engine.codegen.close()
+            self.close()
         secs = time.perf_counter() - t0
         return RunResult(self.exit_code or 0, reason, self.guest_insns(), secs, self.stats(secs))
 
