@@ -5,7 +5,7 @@ PYTHON ?= python3
 PYTEST ?= $(PYTHON) -m pytest
 SETUP_STAMP := build/.setup-done
 
-.PHONY: setup guest test test-slow bench demo clean lint images
+.PHONY: setup guest test test-slow bench bench-boot demo clean lint images test-boot
 
 $(SETUP_STAMP): pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
@@ -24,6 +24,18 @@ test-slow: guest
 
 bench: $(SETUP_STAMP)
 	$(PYTHON) bench/run_bench.py
+
+# Debian's OpenSBI, kernel and busybox initramfs -> ~/.cache/rvjit/images (rvjit/images/)
+images: $(SETUP_STAMP)
+	$(PYTHON) -m rvjit.images
+
+# Boot Linux on the images (tests/test_boot_linux.py; minutes per boot)
+test-boot: images
+	$(PYTEST) -q -m boot
+
+# The same Linux boot on rvjit and on qemu-system-riscv64: time to each console milestone
+bench-boot: images
+	$(PYTHON) bench/boot_bench.py
 
 demo: $(SETUP_STAMP)
 	$(PYTHON) -m rvjit

@@ -111,6 +111,7 @@ def build_config(opts: dict):
     else:
         cfg.bios = bios             # "default": the fw_dynamic.bin of `make images` (boot.py)
     cfg.kernel = opts.get("kernel")
+    cfg.console_input = True        # -nographic: stdio is the serial console
     cfg.initrd = opts.get("initrd")
     cfg.append = opts.get("append")
     cfg.dtb = opts.get("dtb")

@@ -14,7 +14,7 @@ def _machine(hot: int) -> VirtMachine:
     # One machine per tier, reset between examples (creating machines is the slow part).
     if hot not in _machines:
         _machines[hot] = VirtMachine(MachineConfig(ram_size=1 << 20, hot_threshold=hot,
-                                                   max_seconds=0.05))
+                                                   max_seconds=0.05, block_budget=2000))
     m = _machines[hot]
     m.engine.flush_all()
     m.exit_code = None

@@ -108,6 +108,7 @@ class Engine:
             # with its guest-page-fault facts; nothing is cached.
             self.lib.helper_fetch_fault(cpu, f.vaddr)
             cpu.exc_taken = 0
+            cpu.budget -= 1     # it counts as a block, so a fault loop still yields
 
     def _translate(self, cpu, key) -> TBEntry:
         t0 = time.perf_counter()

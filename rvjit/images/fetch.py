@@ -69,11 +69,15 @@ def _write(path: str, data: bytes) -> None:
 
 
 class Fetcher:
-    def __init__(self, root: str, base_url: str, log=print) -> None:
+    def __init__(self, root: str, base_url: str, log=print, offline: bool = False) -> None:
         self.root, self.base, self.log = root, base_url, log
         self.downloads = 0
+        self.offline = offline      # use only the cache: a missing file is an error
 
     def _get(self, rel: str, dest: str, sha256: str | None) -> None:
+        if self.offline and not (os.path.exists(dest) and
+                                 (sha256 is None or debian.sha256_file(dest) == sha256)):
+            raise debian.FetchError(f"{os.path.basename(dest)} is not in the cache")
         if debian.download(f"{self.base}/{rel}", dest, sha256, self.log):
             self.downloads += 1
 
@@ -128,8 +132,9 @@ def kernel_package(pkgs: dict[str, list[debian.Package]]) -> str:
     return name
 
 
-def build_all(root: str, base_url: str, refresh: bool = False, log=print) -> dict:
-    f = Fetcher(root, base_url, log)
+def build_all(root: str, base_url: str, refresh: bool = False, log=print,
+              offline: bool = False) -> dict:
+    f = Fetcher(root, base_url, log, offline)
     pkgs = f.index(refresh)
     images: dict[str, dict] = {}
     packages: dict[str, str] = {}
@@ -191,7 +196,7 @@ def build_all(root: str, base_url: str, refresh: bool = False, log=print) -> dic
         initramfs.build(busybox, kver, kos, order, relpath, dep_text))
     manifest = {"version": MANIFEST_VERSION, "mirror": base_url, "suite": debian.SUITE,
                 "packages": packages, "kernel_version": kver, "modules": order,
-                "images": images}
+                "initramfs_recipe": initramfs.recipe(), "images": images}
     _write(os.path.join(root, MANIFEST), json.dumps(manifest, indent=1).encode())
     return manifest
 
@@ -203,6 +208,16 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     root = cache_dir()
     manifest = None if (args.force or args.refresh) else load_manifest(root)
+    rebuilt = False
+    if manifest is not None and manifest.get("initramfs_recipe") != initramfs.recipe():
+        # The initramfs generator changed: rebuild from the cached index and .debs only.
+        print("the initramfs generator changed: rebuilding it from the cache")
+        try:
+            manifest = build_all(root, manifest.get("mirror", ""), offline=True)
+            rebuilt = True
+        except debian.FetchError as e:
+            print(f"rvjit.images: {e}; rebuilding with downloads", file=sys.stderr)
+            manifest = None
     if manifest is None:
         try:
             base = mirror.debian_mirror()
@@ -213,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as e:
             print(f"rvjit.images: {e.filename or ''}: {e.strerror}", file=sys.stderr)
             return 1
-    else:
+    elif not rebuilt:
         print(f"cached in {root} (nothing to download; --force to rebuild)")
     for key, item in manifest["images"].items():
         print(f"{key:16} {item['path']}")

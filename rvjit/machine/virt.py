@@ -20,6 +20,7 @@ from rvjit.hw.virtio_console import VirtioConsole
 from rvjit.hw.virtio_mmio import EmptySlot
 from rvjit.hw.virtio_rng import VirtioRng
 from rvjit.machine import boot, fdt, loader
+from rvjit.machine.console import HostConsole
 from rvjit.machine.devices import DeviceConfig, DeviceError, validate
 from rvjit.machine.reset_rom import ROM_BASE, ROM_SIZE, reset_rom
 from rvjit.native.build import load as load_native
@@ -33,7 +34,6 @@ VIRT_UART0 = 0x10000000
 VIRT_DRAM = 0x80000000
 UART0_IRQ = 10
 
-BLOCK_BUDGET = 200_000      # blocks between polls of timers and devices
 
 
 def misa_for(extensions: str) -> int:
@@ -57,6 +57,8 @@ class MachineConfig:
     max_insns: int | None = None     # stop after about this many guest instructions
     max_seconds: float | None = None # stop after about this much host time
     output: object = None            # callable(bytes); default stdout
+    console_input: bool = False      # feed host stdin to the UART (-nographic)
+    block_budget: int = 200_000      # blocks a hart runs before devices and limits are polled
     # Boot (rvjit/machine/boot.py): -initrd, -append, -dtb, -machine dumpdtb=FILE.
     initrd: str | None = None
     append: str | None = None
@@ -207,6 +209,12 @@ class VirtMachine:
 
     # -- running -----------------------------------------------------------------------------
     def run(self) -> RunResult:
+        self.console = HostConsole(self.uart.feed, lambda: self.stop(0),
+                                   None if self.cfg.console_input else -1)
+        with self.console:
+            return self._run()
+
+    def _run(self) -> RunResult:
         t0 = time.perf_counter()
         lib, engine = self.lib, self.engine
         reason = "halt"
@@ -222,7 +230,7 @@ class VirtMachine:
                             continue
                         cpu.wfi = 0
                     all_wfi = False
-                    cpu.budget = BLOCK_BUDGET
+                    cpu.budget = self.cfg.block_budget
                     while True:
                         r = lib.rt_run(cpu)
                         if self.device_error is not None:
@@ -236,6 +244,7 @@ class VirtMachine:
                         raise RuntimeError(f"unexpected run-loop exit {EXIT_NAMES.get(r, r)}")
                 self.clint.update()
                 self.rtc.poll()
+                self.console.poll()
                 if self.cfg.max_insns is not None and self.guest_insns() >= self.cfg.max_insns:
                     reason = "insn-limit"
                     break
@@ -261,13 +270,13 @@ class VirtMachine:
         if ticks is None:
             if self.cfg.icount_shift is not None:
                 raise RuntimeError("all harts wait for an interrupt that can never come")
-            time.sleep(0.01)
+            self.console.wait(0.01)
             return
         if self.cfg.icount_shift is not None:
             # Deterministic time advances only with instructions: jump to the deadline.
             self.lib.rt_time_advance(ticks)
             return
-        time.sleep(min(ticks / TIMEBASE_HZ, 0.01))
+        self.console.wait(min(ticks / TIMEBASE_HZ, 0.01))
 
     def guest_insns(self) -> int:
         return sum(h.cpu.instret for h in self.harts)
