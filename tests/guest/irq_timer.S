@@ -35,12 +35,14 @@ RVTEST_CODE_BEGIN
         sd a1, 0(a2)
         li a1, MIP_MTIP
         csrw mie, a1
-        csrsi mstatus, MSTATUS_MIE
+        /* Wait with MIE=0 (WFI still wakes on a pending, enabled interrupt: privileged spec
+         * 3.3.3), then open the window: an interrupt arriving before the WFI cannot be lost. */
 1:      wfi
+        csrsi mstatus, MSTATUS_MIE
+        csrci mstatus, MSTATUS_MIE
         la t6, priv_mrec
         ld a4, REC_COUNT(t6)
         beqz a4, 1b
-        csrci mstatus, MSTATUS_MIE
         CHECK_REC(priv_mrec, REC_CAUSE, IRQ_BIT | 7)
         li a2, CLINT_MTIME      /* not before the deadline */
         ld a3, 0(a2)
@@ -86,12 +88,12 @@ RVTEST_CODE_BEGIN
         li a3, DELAY
         add a1, a1, a3
         csrw stimecmp, a1
-        csrsi sstatus, MSTATUS_SIE
 3:      wfi
+        csrsi sstatus, MSTATUS_SIE
+        csrci sstatus, MSTATUS_SIE
         la t6, priv_srec
         ld a4, REC_COUNT(t6)
         beqz a4, 3b
-        csrci sstatus, MSTATUS_SIE
         rdtime a3
         csrr a1, stimecmp
         bltu a3, a1, rvtest_fail
