@@ -149,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
             from rvjit import __version__
             print(f"rvjit {__version__} (qemu-system-riscv64 command line)")
             return 0
+        if not any(k in opts for k in ("kernel", "bios", "initrd", "dtb")):
+            # No image: boot the default demo (a two-guest hypervisor, demo/hvdemo).
+            from rvjit.machine.demo import DEMO_ARGS, demo_image
+            opts = parse_args(DEMO_ARGS + argv + ["-kernel", demo_image()])
         cfg = build_config(opts)
         from rvjit.machine.virt import VirtMachine
         m = VirtMachine(cfg)

@@ -158,3 +158,17 @@ def test_hvdemo_rvjit(hvdemo_elf: Path) -> None:
     run = _run([sys.executable, "-m", "rvjit", *BOOT_ARGS[:-1], "-icount", "shift=4",
                 BOOT_ARGS[-1], str(hvdemo_elf)], RVJIT_TIMEOUT)
     check_hvdemo_output(run)
+
+
+def test_default_demo_is_the_hypervisor(hvdemo_elf: Path) -> None:
+    # `python -m rvjit` with no image boots this demo (rvjit/machine/demo.py).
+    env_elf = os.environ.get("RVJIT_DEMO_ELF")
+    os.environ["RVJIT_DEMO_ELF"] = str(hvdemo_elf)
+    try:
+        run = _run([sys.executable, "-m", "rvjit", "-icount", "shift=4"], RVJIT_TIMEOUT)
+    finally:
+        if env_elf is None:
+            os.environ.pop("RVJIT_DEMO_ELF", None)
+        else:
+            os.environ["RVJIT_DEMO_ELF"] = env_elf
+    check_hvdemo_output(run)
