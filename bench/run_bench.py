@@ -435,7 +435,7 @@ def print_report(kernels, results, have_qemu, args):
 
     def line(cells):
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths)))
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
 
     print()
     if not have_qemu and not args.skip_qemu:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rvjit.images import cpio, debian, fetch, initramfs, mirror
+from rvjit.images import bootrun, cpio, debian, disk, fetch, initramfs, mirror
 from rvjit.images import modules as kmod
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,3 +129,43 @@ def test_network_error_is_one_line(tmp_path):
     assert p.returncode != 0
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("rvjit.images: cannot download"), p.stderr
+
+
+def test_initramfs_disktest_and_failing_insmod():
+    gz = initramfs.build(b"\x7fELF", "6.12.0", {"kvm": b"KO", "ext4": b"E"}, ["kvm", "ext4"],
+                         {"kvm": "kvm.ko", "ext4": "ext4.ko"}, "")
+    files = {e.path: e for e in cpio.read_newc(gzip.decompress(gz))}
+    init = files["init"].data.decode()
+    assert "rvjit.disktest" in init and "/sbin/disktest" in init and "rvjit.autorun" in init
+    dt = files["sbin/disktest"].data.decode()
+    assert "mount -t ext4 /dev/vda /mnt" in dt and initramfs.DISKTEST_FILE in dt
+    assert "/proc/version" in dt and "umount" in dt and initramfs.DISKTEST_DONE in dt
+    lm = files["sbin/load-modules"].data.decode()
+    assert "set -e" not in lm and 'insmod kvm.ko || { echo "insmod kvm: failed"' in lm
+    assert lm.index("kvm.ko") < lm.index("ext4.ko") < lm.index("/dev/kvm")
+    assert "mnt" in files
+    assert len(initramfs.recipe()) == 16 and initramfs.recipe() == initramfs.recipe()
+
+
+@pytest.mark.skipif(disk.tool("mkfs.ext4") is None or disk.tool("debugfs") is None,
+                    reason="e2fsprogs (mkfs.ext4, debugfs) not installed")
+def test_ext4_disk_round_trip(tmp_path):
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "a.txt").write_text("hello\n")
+    img = disk.make_ext4(str(tmp_path / "d.img"), 8, root_dir=str(tmp_path / "root"))
+    assert os.path.getsize(img) == 8 << 20
+    assert disk.read_file(img, "/a.txt") == b"hello\n"
+    assert "a.txt" in disk.list_dir(img)
+    with pytest.raises(disk.DiskError, match="not in"):
+        disk.read_file(img, "/missing.txt")
+    assert disk.list_dir(disk.make_ext4(img, 8)) == ["lost+found"]     # fresh again
+
+
+def test_console_runner_types_after_prompt():
+    con = bootrun.run_console(
+        ["sh", "-c", 'echo start; printf "# "; read x; echo "got $x"; exit 3'], 30,
+        script=[(r"# $", "hello\n")])
+    assert con.exit_code == 3 and not con.timed_out
+    assert con.lines[-1][1] == "# got hello" and con.first("start") is not None
+    con = bootrun.run_console(["sleep", "30"], 0.5)
+    assert con.timed_out and con.exit_code is None

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import llvmlite.binding as llvm
 
-from rvjit.backend.code_cache import CodeCache, default_dir
 from rvjit import __version__
+from rvjit.backend.code_cache import CodeCache, default_dir
 from rvjit.backend.compile_worker import WorkerPool, compile_region
 from rvjit.backend.objcompile import host_key
 from rvjit.frontend.translate import BlockIR
@@ -43,6 +43,7 @@ class Codegen:
         self.pool: WorkerPool | None = None
         self.pending: dict[int, tuple[str, str | None, Done]] = {}
         self.failures = 0
+        self.last_failure: str | None = None
         self.loaded: dict[str, int] = {}
         self.compile_seconds = 0.0      # time spent compiling (in whichever process)
         self.load_seconds = 0.0
@@ -93,6 +94,7 @@ class Codegen:
             if obj is None:
                 # LLVM rejected the region: it keeps running in the interpreter tier.
                 self.failures += 1
+                self.last_failure = err
                 continue
             self._finish(name, key, obj, secs, done)
             n += 1

@@ -5,7 +5,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rvjit.cpu.causes import Exc
-from rvjit.cpu.state import PAGE_SIZE, TBFLAG_MMU_MASK, TBFLAG_MMU_SHIFT, TBFLAG_PRIV_MASK, TBFLAG_VIRT
+from rvjit.cpu.state import (
+    PAGE_SIZE,
+    TBFLAG_MMU_MASK,
+    TBFLAG_MMU_SHIFT,
+    TBFLAG_PRIV_MASK,
+    TBFLAG_VIRT,
+)
 from rvjit.frontend.decoder import Decoder, default_decoder
 from rvjit.ir.builder import IRBuilder
 from rvjit.ir.ops import Insn, Op, Operand

@@ -17,7 +17,9 @@ from rvjit.images import modules as kmod
 
 OPENSBI_DIR = "usr/lib/riscv64-linux-gnu/opensbi/generic/"
 KERNEL_META = "linux-image-riscv64"
-WANTED_MODULES = ["kvm", "virtio_mmio", "virtio_blk", "ext4"]
+# crc32c_generic: ext4 asks the crypto API for "crc32c" (metadata_csum, on in mkfs.ext4's
+# defaults) and the initramfs has no modprobe to load it on demand.
+WANTED_MODULES = ["kvm", "virtio_mmio", "virtio_blk", "crc32c_generic", "ext4"]
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 
@@ -209,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     root = cache_dir()
     manifest = None if (args.force or args.refresh) else load_manifest(root)
     rebuilt = False
-    if manifest is not None and manifest.get("initramfs_recipe") != initramfs.recipe():
+    if manifest is not None and (manifest.get("initramfs_recipe") != initramfs.recipe() or
+                                 set(WANTED_MODULES) - set(manifest.get("modules", []))):
         # The initramfs generator changed: rebuild from the cached index and .debs only.
         print("the initramfs generator changed: rebuilding it from the cache")
         try:

@@ -58,6 +58,8 @@ def load_modules_script(kver: str, order: list[str], relpath: dict[str, str]) ->
     for m in order:
         lines.append(f'echo "insmod {m}"; insmod {relpath[m]} || '
                      f'{{ echo "insmod {m}: failed"; failed="$failed {m}"; }}')
+    lines.append('if [ -e /dev/kvm ]; then echo "/dev/kvm: present"; '
+                 'else echo "/dev/kvm: absent"; fi')
     lines.append('if [ -n "$failed" ]; then echo "load-modules: done (failed:$failed)"; exit 1; fi')
     lines.append('echo "load-modules: done"')
     return "\n".join(lines) + "\n"

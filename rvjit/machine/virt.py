@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from rvjit.cpu.state import EXIT_BUDGET, EXIT_HALT, EXIT_NAMES, EXIT_WFI
 from rvjit.exec.engine import Engine
 from rvjit.hw.clint import TIMEBASE_HZ, Clint
+from rvjit.hw.goldfish_rtc import GoldfishRtc
 from rvjit.hw.plic import Plic, plic_size
 from rvjit.hw.sifive_test import SifiveTest
 from rvjit.hw.uart16550 import Uart16550
-from rvjit.hw.goldfish_rtc import GoldfishRtc
 from rvjit.hw.virtio_blk import VirtioBlk
 from rvjit.hw.virtio_console import VirtioConsole
 from rvjit.hw.virtio_mmio import EmptySlot
@@ -298,6 +298,7 @@ class VirtMachine:
             "compile_batches": cg.batches if cg else 0,
             "code_load_seconds": cg.load_seconds if cg else 0.0,
             "code_cache_hits": cg.cache.hits if cg and cg.cache else 0,
+            "compile_failures": cg.failures if cg else 0,
             "interp_blocks": sum(h.cpu.stat_interp_blocks for h in self.harts),
             "native_blocks": sum(h.cpu.stat_native_blocks for h in self.harts),
             "python_exits": s.python_exits,

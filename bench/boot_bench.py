@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Boot Debian's Linux (the `make images` OpenSBI, kernel and initramfs, rvjit.autorun) on rvjit
+and on qemu-system-riscv64 in the same run, one after the other, and time each console
+milestone from the emulator's start:
+
+    OpenSBI banner ("OpenSBI v"), "Linux version", "Run /init", the initramfs marker,
+    "load-modules: done", and power-off (the process's exit)
+
+plus rvjit's own counters (RVJIT_STATS): guest instructions, blocks translated and the time
+spent translating, blocks/regions compiled and the compile time, and blocks run per tier.
+
+    python bench/boot_bench.py [--smp N] [--reps N] [--json out.json] [--no-qemu]
+
+Lines are timestamped as they arrive on the pipe (both emulators' consoles are line-flushed
+serial output, so this is within milliseconds of when the guest wrote them).  Exit status 1 if
+an emulator did not reach power-off with exit 0.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(BENCH_DIR)
+sys.path.insert(0, REPO_ROOT)
+
+from rvjit.images import bootrun, disk, initramfs  # noqa: E402
+
+MILESTONES = [("opensbi", "OpenSBI v"), ("linux", "Linux version"), ("run_init", "Run /init"),
+              ("marker", initramfs.MARKER), ("modules", "load-modules: done")]
+STAT_KEYS = ["guest_insns", "mips", "blocks_translated", "translate_seconds", "blocks_compiled",
+             "regions_compiled", "compile_seconds", "compile_batches", "interp_blocks",
+             "native_blocks", "python_exits", "tb_flushes"]
+
+
+def one_boot(name: str, emulator: list[str], images, smp: int, timeout: float, workdir: str,
+             verbose: bool) -> dict:
+    img = disk.make_ext4(os.path.join(workdir, f"{name}-disk.img"), 16)
+    argv = bootrun.boot_argv(emulator, images, smp=smp, disk=img)
+    env = dict(os.environ, PYTHONPATH=REPO_ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    stats_path = os.path.join(workdir, f"{name}-stats.json")
+    if name == "rvjit":
+        env["RVJIT_STATS"] = stats_path
+    echo = (lambda line: print(f"  {name}| {line}", flush=True)) if verbose else None
+    con = bootrun.run_console(argv, timeout, env=env, echo=echo)
+    times = {key: con.first(needle) for key, needle in MILESTONES}
+    times["poweroff"] = None if con.timed_out else con.elapsed
+    out = {"argv": argv, "exit_code": con.exit_code, "timed_out": con.timed_out,
+           "milestones": times}
+    if not con.timed_out and con.exit_code != 0:
+        out["tail"] = con.tail(20)
+    if name == "rvjit" and os.path.exists(stats_path):
+        with open(stats_path) as f:
+            out["stats"] = json.load(f)
+        os.unlink(stats_path)
+    return out
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The milestones' medians over repetitions (stats from the median power-off run)."""
+    keys = [k for k, _ in MILESTONES] + ["poweroff"]
+    med = {}
+    for k in keys:
+        vals = [r["milestones"][k] for r in runs if r["milestones"][k] is not None]
+        med[k] = statistics.median(vals) if vals else None
+    ok = [r for r in runs if r["milestones"]["poweroff"] is not None] or runs
+    pick = sorted(ok, key=lambda r: r["milestones"]["poweroff"] or 0)[len(ok) // 2]
+    return {"milestones": med, "exit_code": pick["exit_code"], "stats": pick.get("stats"),
+            "runs": runs}
+
+
+def fmt(t: float | None) -> str:
+    return "-" if t is None else f"{t:8.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--smp", type=int, default=1)
+    ap.add_argument("--reps", type=int, default=1, help="boots per emulator (median reported)")
+    ap.add_argument("--timeout", type=float, default=900.0, help="seconds per boot")
+    ap.add_argument("--json", help="write the results here")
+    ap.add_argument("--no-qemu", action="store_true", help="rvjit only")
+    ap.add_argument("-v", "--verbose", action="store_true", help="echo the consoles")
+    args = ap.parse_args(argv)
+
+    images = bootrun.find_images()
+    if isinstance(images, str):
+        print(f"boot_bench: {images}", file=sys.stderr)
+        return 1
+    emulators = {"rvjit": bootrun.rvjit_cmd()}
+    qemu = None if args.no_qemu else bootrun.qemu_cmd()
+    if qemu:
+        emulators["qemu"] = qemu
+    elif not args.no_qemu:
+        print("boot_bench: qemu-system-riscv64 not found; rvjit only", file=sys.stderr)
+
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="rvjit-boot-bench-") as work:
+        for name, cmd in emulators.items():
+            runs = []
+            for rep in range(args.reps):
+                print(f"booting on {name} (-smp {args.smp}, run {rep + 1}/{args.reps}) ...",
+                      flush=True)
+                runs.append(one_boot(name, cmd, images, args.smp, args.timeout, work,
+                                     args.verbose))
+            results[name] = median_run(runs)
+
+    rows = [k for k, _ in MILESTONES] + ["poweroff"]
+    labels = dict(MILESTONES, poweroff="power-off (exit)")
+    labels["modules"] = "load-modules: done"
+    print(f"\nLinux boot, -smp {args.smp}, seconds from start (median of {args.reps}); "
+          "ratio = rvjit / qemu")
+    head = f"{'milestone':24} {'rvjit':>8} {'qemu':>8} {'ratio':>7}"
+    print(head + "\n" + "-" * len(head))
+    ratios = {}
+    for k in rows:
+        r = results["rvjit"]["milestones"][k]
+        q = results.get("qemu", {}).get("milestones", {}).get(k)
+        ratio = r / q if (r is not None and q) else None
+        ratios[k] = ratio
+        print(f"{labels[k]:24} {fmt(r)} {fmt(q)} {'-' if ratio is None else f'{ratio:6.1f}x':>7}")
+    for name, res in results.items():
+        print(f"{name} exit code: {res['exit_code']}")
+    st = results["rvjit"].get("stats")
+    if st:
+        print("\nrvjit counters:")
+        for k in STAT_KEYS:
+            if k in st:
+                v = st[k]
+                print(f"  {k:20} {v:,.2f}" if isinstance(v, float) else f"  {k:20} {v:,}")
+
+    if args.json:
+        doc = {"host": platform.node(), "python": platform.python_version(), "smp": args.smp,
+               "reps": args.reps, "milestones": dict(MILESTONES), "ratio": ratios,
+               "results": results}
+        with open(args.json, "w") as f:
+            json.dump(doc, f, indent=1)
+        print(f"\nwrote {args.json}")
+    bad = [n for n, res in results.items() if res["exit_code"] != 0
+           or res["milestones"]["poweroff"] is None]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
