@@ -6,7 +6,9 @@ milestone from the emulator's start:
     OpenSBI banner ("OpenSBI v"), "Linux version", "Run /init", the initramfs marker,
     "load-modules: done", and power-off (the process's exit)
 
-plus rvjit's own counters (RVJIT_STATS): guest instructions, blocks translated and the time
+rvjit boots twice: "cold" with an empty compiled-code cache (a fresh RVJIT_CACHE_DIR), then
+"warm" with the cache the cold boot filled (--no-warm: cold only).  Reported with them are
+rvjit's own counters (RVJIT_STATS): guest instructions, blocks translated and the time
 spent translating, blocks/regions compiled and the compile time, and blocks run per tier.
 
     python bench/boot_bench.py [--smp N] [--reps N] [--json out.json] [--no-qemu]
@@ -35,16 +37,17 @@ MILESTONES = [("opensbi", "OpenSBI v"), ("linux", "Linux version"), ("run_init",
               ("marker", initramfs.MARKER), ("modules", "load-modules: done")]
 STAT_KEYS = ["guest_insns", "mips", "blocks_translated", "translate_seconds", "blocks_compiled",
              "regions_compiled", "compile_seconds", "compile_batches", "interp_blocks",
-             "native_blocks", "python_exits", "tb_flushes"]
+             "native_blocks", "code_cache_hits", "python_exits", "tb_flushes"]
 
 
 def one_boot(name: str, emulator: list[str], images, smp: int, timeout: float, workdir: str,
-             verbose: bool) -> dict:
+             verbose: bool, extra_env: dict | None = None) -> dict:
     img = disk.make_ext4(os.path.join(workdir, f"{name}-disk.img"), 16)
     argv = bootrun.boot_argv(emulator, images, smp=smp, disk=img)
     env = dict(os.environ, PYTHONPATH=REPO_ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.update(extra_env or {})
     stats_path = os.path.join(workdir, f"{name}-stats.json")
-    if name == "rvjit":
+    if name.startswith("rvjit"):
         env["RVJIT_STATS"] = stats_path
     echo = (lambda line: print(f"  {name}| {line}", flush=True)) if verbose else None
     con = bootrun.run_console(argv, timeout, env=env, echo=echo)
@@ -54,7 +57,7 @@ def one_boot(name: str, emulator: list[str], images, smp: int, timeout: float, w
            "milestones": times}
     if not con.timed_out and con.exit_code != 0:
         out["tail"] = con.tail(20)
-    if name == "rvjit" and os.path.exists(stats_path):
+    if os.path.exists(stats_path):
         with open(stats_path) as f:
             out["stats"] = json.load(f)
         os.unlink(stats_path)
@@ -75,7 +78,7 @@ def median_run(runs: list[dict]) -> dict:
 
 
 def fmt(t: float | None) -> str:
-    return "-" if t is None else f"{t:8.2f}"
+    return "-" if t is None else f"{t:.2f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per boot")
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--no-qemu", action="store_true", help="rvjit only")
+    ap.add_argument("--no-warm", action="store_true", help="no second (warm code cache) rvjit boot")
     ap.add_argument("-v", "--verbose", action="store_true", help="echo the consoles")
     args = ap.parse_args(argv)
 
@@ -92,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(images, str):
         print(f"boot_bench: {images}", file=sys.stderr)
         return 1
-    emulators = {"rvjit": bootrun.rvjit_cmd()}
+    emulators = {"rvjit-cold": bootrun.rvjit_cmd()}
+    if not args.no_warm:
+        emulators["rvjit-warm"] = bootrun.rvjit_cmd()
     qemu = None if args.no_qemu else bootrun.qemu_cmd()
     if qemu:
         emulators["qemu"] = qemu
@@ -104,35 +110,50 @@ def main(argv: list[str] | None = None) -> int:
         for name, cmd in emulators.items():
             runs = []
             for rep in range(args.reps):
+                extra = {}
+                if name.startswith("rvjit"):
+                    # cold: a fresh code cache for each repetition; warm: the last cold one's.
+                    cache = os.path.join(work, f"code-cache-{rep}")
+                    if name == "rvjit-warm" and not os.path.isdir(cache):
+                        cache = os.path.join(work, f"code-cache-{args.reps - 1}")
+                    extra["RVJIT_CACHE_DIR"] = cache
                 print(f"booting on {name} (-smp {args.smp}, run {rep + 1}/{args.reps}) ...",
                       flush=True)
                 runs.append(one_boot(name, cmd, images, args.smp, args.timeout, work,
-                                     args.verbose))
+                                     args.verbose, extra))
             results[name] = median_run(runs)
 
     rows = [k for k, _ in MILESTONES] + ["poweroff"]
     labels = dict(MILESTONES, poweroff="power-off (exit)")
     labels["modules"] = "load-modules: done"
+    rv = [n for n in results if n.startswith("rvjit")]
     print(f"\nLinux boot, -smp {args.smp}, seconds from start (median of {args.reps}); "
-          "ratio = rvjit / qemu")
-    head = f"{'milestone':24} {'rvjit':>8} {'qemu':>8} {'ratio':>7}"
+          "ratio = rvjit time / qemu time")
+    head = f"{'milestone':22}" + "".join(f" {n:>10}" for n in results)
+    if "qemu" in results:
+        head += "".join(f" {n[6:] + '/qemu':>10}" for n in rv)
     print(head + "\n" + "-" * len(head))
-    ratios = {}
+    ratios: dict[str, dict] = {n: {} for n in rv}
     for k in rows:
-        r = results["rvjit"]["milestones"][k]
+        line = f"{labels[k]:22}" + "".join(f" {fmt(res['milestones'][k]):>10}"
+                                           for res in results.values())
         q = results.get("qemu", {}).get("milestones", {}).get(k)
-        ratio = r / q if (r is not None and q) else None
-        ratios[k] = ratio
-        print(f"{labels[k]:24} {fmt(r)} {fmt(q)} {'-' if ratio is None else f'{ratio:6.1f}x':>7}")
+        for n in rv if "qemu" in results else []:
+            r = results[n]["milestones"][k]
+            ratio = r / q if (r is not None and q) else None
+            ratios[n][k] = ratio
+            line += f" {'-' if ratio is None else f'{ratio:.1f}x':>10}"
+        print(line)
     for name, res in results.items():
         print(f"{name} exit code: {res['exit_code']}")
-    st = results["rvjit"].get("stats")
-    if st:
-        print("\nrvjit counters:")
-        for k in STAT_KEYS:
-            if k in st:
-                v = st[k]
-                print(f"  {k:20} {v:,.2f}" if isinstance(v, float) else f"  {k:20} {v:,}")
+    for n in rv:
+        st = results[n].get("stats")
+        if st:
+            print(f"\n{n} counters (RVJIT_STATS):")
+            for k in STAT_KEYS:
+                if k in st:
+                    v = st[k]
+                    print(f"  {k:20} {v:,.2f}" if isinstance(v, float) else f"  {k:20} {v:,}")
 
     if args.json:
         doc = {"host": platform.node(), "python": platform.python_version(), "smp": args.smp,
