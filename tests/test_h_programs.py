@@ -86,6 +86,10 @@ QEMU_DEVIATIONS: dict[str, dict[int, str]] = {
         36: "implicit-access fault during fetch reported as load GPF 21",
         52: "highest Sv39x4 guest page (bit 40 set) faults",
         55: "MPRV+MPV ignores vsstatus.SUM = 0",
+        56: "no load GPF (21) for the A/D update of a VS PTE whose page is "
+            "read-only in the G stage",
+        57: "no store GPF (23) for the A/D update of a VS PTE whose page is "
+            "read-only in the G stage",
     },
     "h_aliasing": {
         11: "vsip/VS sip do not show hvip.VSTIP/VSEIP (shifted) although "
@@ -97,6 +101,7 @@ QEMU_DEVIATIONS: dict[str, dict[int, str]] = {
     "h_irq": {
         30: "VS-level priority: lowest cause first (SSI) instead of SEI",
         31: "HS-level priority: lowest cause first (SSI) instead of SEI",
+        33: "henvcfg.STCE = 0 keeps the vstimecmp contribution to hip.VSTIP",
     },
     "h_hlv": {
         11: "HLVX checks read, not execute, permission",
@@ -231,5 +236,5 @@ def test_h_deviation_table_names_programs() -> None:
 
 def test_h_program_list_complete() -> None:
     expected = {"h_csr_warl", "h_access", "h_traps", "h_gstage", "h_hlv",
-                "h_hfence", "h_irq", "h_aliasing"}
+                "h_hfence", "h_irq", "h_aliasing", "h_fpu"}
     assert expected <= set(PROGRAMS), expected - set(PROGRAMS)

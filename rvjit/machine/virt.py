@@ -59,6 +59,7 @@ class MachineConfig:
     output: object = None            # callable(bytes); default stdout
     console_input: bool = False      # feed host stdin to the UART (-nographic)
     block_budget: int = 200_000      # blocks a hart runs before devices and limits are polled
+    compile_workers: int | None = None   # LLVM worker processes; 0: compile synchronously
     # Boot (rvjit/machine/boot.py): -initrd, -append, -dtb, -machine dumpdtb=FILE.
     initrd: str | None = None
     append: str | None = None
@@ -106,7 +107,7 @@ class VirtMachine:
             h.cpu.mem_base = lib.rt_mem_base(self.rt)
             lib.rt_reset_cpu(h.cpu, h.index, ROM_BASE)
         # Deterministic time also needs a deterministic choice of tier: compile synchronously.
-        workers = 0 if cfg.icount_shift is not None else None
+        workers = 0 if cfg.icount_shift is not None else cfg.compile_workers
         self.engine = Engine(ffi, lib, self.rt, self.memory, cfg.hot_threshold, workers)
         out = cfg.output or self._stdout
         self._out_buf = bytearray()

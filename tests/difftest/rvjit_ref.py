@@ -96,10 +96,11 @@ def _finish(m: VirtMachine, end: int) -> Outcome:
 
 
 def run_rvjit(code: bytes, end: int, regs: list[int], hot_threshold: int = 0) -> Outcome:
-    m = VirtMachine(MachineConfig(ram_size=16 << 20, hot_threshold=hot_threshold))
+    # Compile synchronously, so which tier runs what is deterministic.
+    m = VirtMachine(MachineConfig(ram_size=16 << 20, hot_threshold=hot_threshold,
+                                  compile_workers=0))
     m.memory.write_bytes(CODE_BASE, code + EBREAK.to_bytes(4, "little"))
     m.memory.write_bytes(STUB, _STUB)
-    m.engine.compile_workers = 0        # compile synchronously (read when codegen starts)
     _guard(m)
     runs = hot_threshold + 1 if hot_threshold > 0 else 1
     for _ in range(runs):

@@ -8,7 +8,7 @@
  * Address Translation", "Guest-Page Faults", "Transformed Instruction or
  * Pseudoinstruction for mtinst or htinst", "Hypervisor Status Register"
  * (GVA), "Machine Status Registers" (MPRV with MPV).
- * Vectors: docs h-extension.md section 4 and section 11 T19-T21, T23-T26,
+ * Vectors: docs h-extension.md section 4 and section 11 T19-T26,
  * T28 (MXR part), T40.
  * Memory map: htest.h (GPA_*, VA_*), tables built by h_init.
  */
@@ -19,6 +19,31 @@
 #define INSN_SD_A2_A1     0x00c5b023     /* sd a2, 0(a1) */
 #define TINST_SD_A2       0x00c03023
 #define TINST_PSEUDO_READ 0x00003000     /* implicit VS PTE read, VSXLEN 64 */
+#define TINST_PSEUDO_WRITE 0x00003020    /* implicit VS PTE write (A/D update) */
+#define TINST_LW_A0_OFF2  0x00012503     /* transformed lw a0, Addr.Offset 2 */
+#define MENVCFG_ADUE      (1 << 61)
+#define VA_AD             0x40201100     /* VS L1[1] -> table in h_pg_d (GPA_RO) */
+
+/* T22: VS L1 entry 1 -> a level-0 table at GPA_RO (h_pg_d, G stage R U,
+ * W=0); its entry 1 maps VA 0x40201000 -> GPA_RW with A = 0 (D = 1).
+ * menvcfg/henvcfg.ADUE set where implemented (Svadu). */
+#define AD_TABLES_ON                                    \
+        la      t0, h_vl1;                              \
+        li      t1, GPA_RO;                             \
+        HPTE_STORE(t0, 1, t1, PTE_V);                   \
+        la      t0, h_pg_d;                             \
+        li      t1, GPA_RW;                             \
+        HPTE_STORE(t0, 1, t1, PTE_V|PTE_R|PTE_W|PTE_D); \
+        li      t0, MENVCFG_ADUE;                       \
+        csrs    CSR_MENVCFG, t0;                        \
+        csrs    henvcfg, t0
+#define AD_TABLES_OFF                                   \
+        la      t0, h_vl1;                              \
+        sd      zero, 8(t0);                            \
+        la      t0, h_pg_d;                             \
+        sd      zero, 8(t0);                            \
+        li      t0, MENVCFG_ADUE;                       \
+        csrc    CSR_MENVCFG, t0
 
 /* hgatp = Sv39x4 (VMID 1) + optional vsatp = Sv39 */
 #define GSTAGE_ON   li a0, 1; call h_gstage_on
@@ -178,6 +203,21 @@ RVTEST_CODE_BEGIN
         HEND
         HCHECK_NOTRAP
         HCHECK_REG(a0, MARK_D)
+
+        /* T26 (straddling half): a 4-byte load at the end of GPA_RO (mapped)
+         * that straddles into GPA_UNMAP: 21 with stval = the page-boundary
+         * address, htval = its GPA >> 2 (rvjit emulates misaligned
+         * accesses) */
+        HTEST(15)
+        GSTAGE_ON
+        li      a1, GPA_RO + 0xffe
+        HRUN(MODE_VS)
+1:      lw      a0, 0(a1)
+        HEND
+        HCHECK_TRAP_AT(LVL_HS, CAUSE_LOAD_GUEST_PF, 1b)
+        HCHECK_REC(HR_TVAL, GPA_UNMAP)
+        HCHECK_REC(HR_TVAL2, GPA_UNMAP >> 2)
+        HCHECK_REC_ONEOF(HR_TINST, 0, TINST_LW_A0_OFF2)
 
         /* ---- two stages: vsatp Sv39 over hgatp Sv39x4 ---- */
         HTEST(20)
@@ -415,6 +455,8 @@ RVTEST_CODE_BEGIN
  *         mtval2
  *  36     implicit-access fault of a fetch reported as a load GPF (21)
  *  55     MPRV+MPV ignores vsstatus.SUM = 0 on VS U=1 pages
+ *  56, 57 no guest-page fault for the A/D update of a VS PTE whose page
+ *         is read-only in the G stage (Svadu)
  * ---------------------------------------------------------------------- */
 
         /* T20/T21: a GPF of an implicit VS-stage PTE access with htval != 0
@@ -493,5 +535,38 @@ RVTEST_CODE_BEGIN
         HCHECK_TRAP_AT(LVL_M, CAUSE_LOAD_PAGE_FAULT, 1b)
         HCHECK_REC(HR_TVAL, VA_U_RW)
         HCHECK_REC_MASK(HR_STATUS, MSTATUS_MPV|MSTATUS_GVA, MSTATUS_GVA)
+
+        /* T22: hardware A/D update (Svadu) of a VS leaf whose page-table
+         * page is read-only in the G stage: the implicit PTE write faults
+         * with the original access type: load -> 21, store -> 23, htval =
+         * PTE GPA >> 2, htinst = 0x3020.  QEMU 7.2 does not fault. */
+        HTEST(56)
+        AD_TABLES_ON
+        GSTAGE_ON
+        VSSTAGE_ON
+        li      a1, VA_AD
+        HRUN(MODE_VS)
+1:      ld      a0, 0(a1)
+        HEND
+        AD_TABLES_OFF
+        HCHECK_TRAP_AT(LVL_HS, CAUSE_LOAD_GUEST_PF, 1b)
+        HCHECK_REC(HR_TVAL, VA_AD)
+        HCHECK_REC(HR_TVAL2, (GPA_RO + 8) >> 2)
+        HCHECK_REC(HR_TINST, TINST_PSEUDO_WRITE)
+        HCHECK_REC_MASK(HR_HSTATUS, HSTATUS_GVA|HSTATUS_SPV, HSTATUS_GVA|HSTATUS_SPV)
+        HTEST(57)
+        AD_TABLES_ON
+        GSTAGE_ON
+        VSSTAGE_ON
+        li      a1, VA_AD
+        li      a2, 0x57
+        HRUN(MODE_VS)
+1:      sd      a2, 0(a1)
+        HEND
+        AD_TABLES_OFF
+        HCHECK_TRAP_AT(LVL_HS, CAUSE_STORE_GUEST_PF, 1b)
+        HCHECK_REC(HR_TVAL, VA_AD)
+        HCHECK_REC(HR_TVAL2, (GPA_RO + 8) >> 2)
+        HCHECK_REC(HR_TINST, TINST_PSEUDO_WRITE)
 
         HDONE

@@ -278,6 +278,49 @@ RVTEST_CODE_BEGIN
         li      t0, MENVCFG_STCE
         csrc    CSR_MENVCFG, t0
 
+        /* T32: WFI in VS with VTW = 0 and a locally enabled VS timer
+         * interrupt (vsie.STIE, vsstatus.SIE) that becomes pending while
+         * waiting: WFI does not trap, the interrupt is taken with
+         * vsepc = wfi + 4 (the loop after it keeps a WFI that returns
+         * early at wfi + 4 too) */
+        HTEST(16)
+        li      t0, MENVCFG_STCE
+        csrs    CSR_MENVCFG, t0
+        csrw    henvcfg, t0
+        li      t0, 0x444
+        csrw    hideleg, t0
+        li      t0, MIP_STIP
+        csrw    vsie, t0
+        li      t0, MSTATUS_SIE
+        csrw    vsstatus, t0
+        rdtime  t0
+        li      t1, 2000000                     /* 0.2 s at 10 MHz */
+        add     t0, t0, t1
+        csrw    CSR_VSTIMECMP, t0
+        HRUN(MODE_VS)
+1:      wfi
+2:      j       2b
+        HEND
+        li      t0, -1
+        csrw    CSR_VSTIMECMP, t0
+        li      t0, MENVCFG_STCE
+        csrc    CSR_MENVCFG, t0
+        HCHECK_TRAP_AT(LVL_VS, CAUSE_IRQ | IRQ_STI, 2b)
+
+        /* T37: mcounteren.TM = 0 with henvcfg.STCE = 0: VS stimecmp -> II
+         * (2), not VI */
+        HTEST(17)
+        li      t0, MENVCFG_STCE
+        csrs    CSR_MENVCFG, t0
+        li      t0, 2
+        csrw    hcounteren, t0
+        HRUN(MODE_VS)
+1:      csrr    a0, stimecmp
+        HEND
+        li      t0, MENVCFG_STCE
+        csrc    CSR_MENVCFG, t0
+        HCHECK_TRAP_AT(LVL_HS, CAUSE_ILLEGAL_INSTRUCTION, 1b)
+
 /* ---- QEMU 7.2 deviations (tests/test_h_programs.py lists them) ------- */
 
         /* T38 (VS level): VSEI, VSSI, VSTI all pending, delegated and
@@ -327,6 +370,25 @@ RVTEST_CODE_BEGIN
         nop
         HEND
         HCHECK_TRAP(LVL_HS, CAUSE_IRQ | IRQ_SSI)
+
+        /* T37: henvcfg.STCE = 0 (menvcfg.STCE = 1): hip.VSTIP is hvip.VSTIP
+         * only; an expired vstimecmp does not contribute.  QEMU 7.2 keeps
+         * the vstimecmp contribution. */
+        HTEST(33)
+        li      t0, MENVCFG_STCE
+        csrs    CSR_MENVCFG, t0
+        csrw    CSR_VSTIMECMP, zero
+        HCHECK_CSR_MASK(hip, MIP_VSTIP, 0)
+        HCHECK_CSR_MASK(mip, MIP_VSTIP, 0)
+        li      t0, MIP_VSTIP
+        csrw    hvip, t0
+        HCHECK_CSR_MASK(hip, MIP_VSTIP, MIP_VSTIP)
+        csrw    hvip, zero
+        HCHECK_CSR_MASK(hip, MIP_VSTIP, 0)
+        li      t0, -1
+        csrw    CSR_VSTIMECMP, t0
+        li      t0, MENVCFG_STCE
+        csrc    CSR_MENVCFG, t0
 
         HDONE
 
