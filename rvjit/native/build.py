@@ -21,7 +21,8 @@ from rvjit.ir.helpers import HELPERS
 from rvjit.ir.ops import Op
 
 HERE = Path(__file__).resolve().parent
-C_SOURCES = ("dispatch.c", "codepages.c", "interp.c", "mem.c", "trap.c", "csr.c", "fpu.c",
+C_SOURCES = ("dispatch.c", "codepages.c", "interp.c", "mem.c", "trap.c", "csr.c", "csr_hyp.c",
+             "fpu.c",
              "mmu.c", "hyp.c")
 
 
@@ -111,7 +112,7 @@ def _digest() -> str:
     h.update(generated_header().encode())
     h.update(_cdef().encode())
     h.update(sys.version.encode())
-    for name in C_SOURCES + ("runtime.h", "build.py"):
+    for name in C_SOURCES + ("runtime.h", "csr.h", "build.py"):
         h.update((HERE / name).read_bytes())
     return h.hexdigest()[:16]
 

@@ -51,51 +51,8 @@ uint64_t rt_mtime(CPUState *cpu)
     return (uint64_t)((host_seconds() - time_start) * 1e7);
 }
 
-#define MIP_SSIP (1ull << IRQ_SSI)
-#define MIP_STIP (1ull << IRQ_STI)
-#define MIP_SEIP (1ull << IRQ_SEI)
-#define S_INTERRUPTS (MIP_SSIP | MIP_STIP | MIP_SEIP)
-#define M_INTERRUPTS ((1ull << IRQ_MSI) | (1ull << IRQ_MTI) | (1ull << IRQ_MEI))
+#include "csr.h"
 
-/* Hypervisor extension (hypervisor spec "Hypervisor and Virtual Supervisor CSRs"). */
-#define MIP_VSSIP (1ull << 2)
-#define MIP_VSTIP (1ull << 6)
-#define MIP_VSEIP (1ull << 10)
-#define VS_INTERRUPTS (MIP_VSSIP | MIP_VSTIP | MIP_VSEIP)
-#define HSTATUS_WMASK (HSTATUS_GVA | HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_HU | HSTATUS_VTVM | \
-                       HSTATUS_VTW | HSTATUS_VTSR)
-#define HGATP_MODE_SHIFT 60
-#define HGATP_VMID (0x3FFFull << 44)          /* VMIDLEN = 14 (the RV64 maximum) */
-#define HGATP_PPN ((1ull << 44) - 1)
-#define HENVCFG_ADUE (1ull << 61)
-
-#define SSTATUS_MASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_FS | MSTATUS_XS | \
-                      MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL | MSTATUS_SD)
-
-static int has_ext(char c)
-{
-    return (rt_misa >> (c - 'A')) & 1;
-}
-
-typedef struct CsrCtx {
-    CPUState *cpu;
-    uint64_t icount;    /* instructions of the block retired before this one */
-} CsrCtx;
-
-typedef int (*csr_read_fn)(CsrCtx *, uint32_t csrno, uint64_t *val);
-typedef int (*csr_write_fn)(CsrCtx *, uint32_t csrno, uint64_t val);
-
-typedef struct CsrDef {
-    uint16_t lo, hi;            /* a range of CSR numbers sharing one definition */
-    csr_read_fn read;           /* NULL: read the field at `off` */
-    csr_write_fn write;         /* NULL: write the field at `off` under `wmask` */
-    ptrdiff_t off;
-    uint64_t wmask;
-    int (*pred)(CsrCtx *, uint32_t csrno);   /* extra access rule; NULL: none */
-} CsrDef;
-
-#define OK (-1)
-#define FIELD(f) offsetof(CPUState, f)
 
 /* ---- predicates ------------------------------------------------------------------------ */
 
@@ -134,16 +91,6 @@ static int pred_h(CsrCtx *c, uint32_t csrno)
 {
     (void)c; (void)csrno;
     return has_ext('H') ? OK : EXC_ILLEGAL;
-}
-
-/* hgatp: II from HS-mode with mstatus.TVM=1 (hypervisor spec, "Machine Status Register"). */
-static int pred_hgatp(CsrCtx *c, uint32_t csrno)
-{
-    (void)csrno;
-    CPUState *cpu = c->cpu;
-    if (!cpu->virt && cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_TVM))
-        return EXC_ILLEGAL;
-    return OK;
 }
 
 /* ---- counters -------------------------------------------------------------------------- */
@@ -232,14 +179,14 @@ static int read_user_counter(CsrCtx *c, uint32_t csrno, uint64_t *v)
     return OK;
 }
 
-static int read_zero(CsrCtx *c, uint32_t csrno, uint64_t *v)
+int read_zero(CsrCtx *c, uint32_t csrno, uint64_t *v)
 {
     (void)c; (void)csrno;
     *v = 0;
     return OK;
 }
 
-static int write_ignore(CsrCtx *c, uint32_t csrno, uint64_t v)
+int write_ignore(CsrCtx *c, uint32_t csrno, uint64_t v)
 {
     (void)c; (void)csrno; (void)v;
     return OK;
@@ -247,7 +194,7 @@ static int write_ignore(CsrCtx *c, uint32_t csrno, uint64_t v)
 
 /* ---- machine-mode CSRs ----------------------------------------------------------------- */
 
-static uint64_t mstatus_sd(uint64_t s)
+uint64_t mstatus_sd(uint64_t s)
 {
     int dirty = ((s & MSTATUS_FS) == MSTATUS_FS) || ((s & MSTATUS_XS) == MSTATUS_XS);
     return dirty ? (s | MSTATUS_SD) : (s & ~MSTATUS_SD);
@@ -303,7 +250,7 @@ static int read_misa(CsrCtx *c, uint32_t csrno, uint64_t *v)
 }
 
 /* mtvec/stvec (3.1.7): MODE 0 or 1; a write of a reserved mode leaves the CSR unchanged. */
-static int write_tvec(CsrCtx *c, uint32_t csrno, uint64_t v)
+int write_tvec(CsrCtx *c, uint32_t csrno, uint64_t v)
 {
     if ((v & 3) >= 2)
         return OK;
@@ -317,7 +264,7 @@ static int write_tvec(CsrCtx *c, uint32_t csrno, uint64_t v)
 }
 
 /* mepc/sepc: with IALIGN=16, bit 0 is always zero (3.1.14). */
-static int write_epc(CsrCtx *c, uint32_t csrno, uint64_t v)
+int write_epc(CsrCtx *c, uint32_t csrno, uint64_t v)
 {
     if (csrno == 0x341)
         c->cpu->mepc = v & ~1ull;
@@ -438,7 +385,7 @@ static int write_menvcfg(CsrCtx *c, uint32_t csrno, uint64_t v)
 }
 
 /* Sstc: stimecmp is accessible below M only with mcounteren.TM=1 and menvcfg.STCE=1. */
-static int pred_stimecmp(CsrCtx *c, uint32_t csrno)
+int pred_stimecmp(CsrCtx *c, uint32_t csrno)
 {
     (void)csrno;
     CPUState *cpu = c->cpu;
@@ -450,7 +397,7 @@ static int pred_stimecmp(CsrCtx *c, uint32_t csrno)
     return OK;
 }
 
-static int write_stimecmp(CsrCtx *c, uint32_t csrno, uint64_t v)
+int write_stimecmp(CsrCtx *c, uint32_t csrno, uint64_t v)
 {
     if (csrno == 0x24D)
         c->cpu->vstimecmp = v;
@@ -603,185 +550,6 @@ static int write_mie(CsrCtx *c, uint32_t csrno, uint64_t v)
     return OK;
 }
 
-/* ---- hypervisor CSRs (hypervisor spec, "Hypervisor and Virtual Supervisor CSRs") -------- */
-
-/* hstatus: VSXL is read-only 2, VSBE read-only 0 (little-endian), VGEIN read-only 0 (GEILEN
- * = 0); the other WPRI bits read zero. */
-static int write_hstatus(CsrCtx *c, uint32_t csrno, uint64_t v)
-{
-    (void)csrno;
-    c->cpu->hstatus = (v & HSTATUS_WMASK) | HSTATUS_VSXL_64;
-    return OK;
-}
-
-/* hvip: VSSIP, VSTIP, VSEIP; they feed mip/hip bits 2, 6, 10 (rt_timer_update recomputes). */
-static int write_hvip(CsrCtx *c, uint32_t csrno, uint64_t v)
-{
-    (void)csrno;
-    c->cpu->hvip = v & VS_INTERRUPTS;
-    rt_timer_update(c->cpu);
-    return OK;
-}
-
-/* hip: the VS-level bits of mip (SGEIP is 0 with GEILEN = 0); only VSSIP (= hvip.VSSIP) is
- * writable. */
-static int read_hip(CsrCtx *c, uint32_t csrno, uint64_t *v)
-{
-    (void)csrno;
-    rt_timer_update(c->cpu);
-    *v = c->cpu->mip & VS_INTERRUPTS;
-    return OK;
-}
-
-static int write_hip(CsrCtx *c, uint32_t csrno, uint64_t v)
-{
-    (void)csrno;
-    c->cpu->hvip = (c->cpu->hvip & ~MIP_VSSIP) | (v & MIP_VSSIP);
-    rt_timer_update(c->cpu);
-    return OK;
-}
-
-/* hie: the VS-level bits of mie. */
-static int read_hie(CsrCtx *c, uint32_t csrno, uint64_t *v)
-{
-    (void)csrno;
-    *v = c->cpu->mie & VS_INTERRUPTS;
-    return OK;
-}
-
-static int write_hie(CsrCtx *c, uint32_t csrno, uint64_t v)
-{
-    (void)csrno;
-    c->cpu->mie = (c->cpu->mie & ~VS_INTERRUPTS) | (v & VS_INTERRUPTS);
-    return OK;
-}
-
-/* hgatp: MODE is WARL over {Bare, the x4 modes the walker supports (rt_hgatp_mode_supported)}.
- * A write of an unsupported MODE is legalised (not ignored, unlike satp): MODE keeps its
- * current (legal) value and VMID/PPN are written.  VMID (14 bits) is writable whatever the
- * MODE (the KVM/Xvisor VMIDLEN probe writes it with MODE = Bare); PPN[1:0] read zero in the
- * paged modes (the root table is 16 KiB aligned); bits 59:58 are read-only zero. */
-static int write_hgatp(CsrCtx *c, uint32_t csrno, uint64_t v)
-{
-    (void)csrno;
-    CPUState *cpu = c->cpu;
-    uint64_t mode = v >> HGATP_MODE_SHIFT;
-    if (mode != 0 && !rt_hgatp_mode_supported(mode))
-        mode = cpu->hgatp >> HGATP_MODE_SHIFT;
-    uint64_t ppn = v & HGATP_PPN;
-    if (mode != 0)
-        ppn &= ~3ull;
-    cpu->hgatp = (mode << HGATP_MODE_SHIFT) | (v & HGATP_VMID) | ppn;
-    /* The G stage changes what guest addresses mean: guest TLBs and the (pc -> TB) tables. */
-    rt_tlb_flush_mmu(cpu, MMU_MASK_GUEST);
-    rt_jc_flush(RT(cpu));
-    return OK;
-}
-
-/* henvcfg: FIOM; PBMTE and STCE only where menvcfg has them (else read-only zero); ADUE
- * (menvcfg.ADUE is read-only zero here), the Zicbo* and the other fields read zero. */
-static int read_henvcfg(CsrCtx *c, uint32_t csrno, uint64_t *v)
-{
-    (void)csrno;
-    uint64_t gated = MENVCFG_PBMTE | MENVCFG_STCE | HENVCFG_ADUE;
-    *v = c->cpu->henvcfg & (~gated | c->cpu->menvcfg);
-    return OK;
-}
-
-static int write_henvcfg(CsrCtx *c, uint32_t csrno, uint64_t v)
-{
-    (void)csrno;
-    CPUState *cpu = c->cpu;
-    uint64_t old = cpu->henvcfg;
-    uint64_t mask = MENVCFG_FIOM | (cpu->menvcfg & (MENVCFG_PBMTE | MENVCFG_STCE));
-    cpu->henvcfg = v & mask;
-    if ((old ^ cpu->henvcfg) & MENVCFG_PBMTE)
-        rt_tlb_flush_mmu(cpu, MMU_MASK_GUEST);
-    rt_timer_update(cpu);
-    return OK;
-}
-
-static int write_htimedelta(CsrCtx *c, uint32_t csrno, uint64_t v)
-{
-    (void)csrno;
-    c->cpu->htimedelta = v;
-    rt_timer_update(c->cpu);
-    return OK;
-}
-
-/* ---- virtual supervisor CSRs (V=1 redirects the s* numbers here) -------------------------- */
-
-static int read_vsstatus(CsrCtx *c, uint32_t csrno, uint64_t *v)
-{
-    (void)csrno;
-    *v = mstatus_sd(c->cpu->vsstatus) & SSTATUS_MASK;
-    return OK;
-}
-
-/* vsstatus: SIE, SPIE, SPP, SUM, MXR and FS; UXL is read-only 2, XS 0, SD summarises FS. */
-static int write_vsstatus(CsrCtx *c, uint32_t csrno, uint64_t v)
-{
-    (void)csrno;
-    CPUState *cpu = c->cpu;
-    uint64_t mask = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR |
-                    (has_ext('F') ? MSTATUS_FS : 0);
-    uint64_t old = cpu->vsstatus;
-    cpu->vsstatus = mstatus_sd((old & ~mask) | (v & mask));
-    /* SUM and MXR change what two-stage translations mean. */
-    if ((old ^ cpu->vsstatus) & (MSTATUS_SUM | MSTATUS_MXR))
-        rt_tlb_flush_mmu(cpu, MMU_MASK_GUEST);
-    rt_update_flags(cpu);
-    return OK;
-}
-
-/* vsie/vsip: bit i is hie/hip bit i+1 where hideleg delegates it, else read-only zero; only
- * vsip.SSIP (= hvip.VSSIP) is writable in vsip. */
-static int read_vsie(CsrCtx *c, uint32_t csrno, uint64_t *v)
-{
-    (void)csrno;
-    *v = (c->cpu->mie & c->cpu->hideleg & VS_INTERRUPTS) >> 1;
-    return OK;
-}
-
-static int write_vsie(CsrCtx *c, uint32_t csrno, uint64_t v)
-{
-    (void)csrno;
-    uint64_t mask = c->cpu->hideleg & VS_INTERRUPTS;
-    c->cpu->mie = (c->cpu->mie & ~mask) | ((v << 1) & mask);
-    return OK;
-}
-
-static int read_vsip(CsrCtx *c, uint32_t csrno, uint64_t *v)
-{
-    (void)csrno;
-    rt_timer_update(c->cpu);
-    *v = (c->cpu->mip & c->cpu->hideleg & VS_INTERRUPTS) >> 1;
-    return OK;
-}
-
-static int write_vsip(CsrCtx *c, uint32_t csrno, uint64_t v)
-{
-    (void)csrno;
-    uint64_t mask = c->cpu->hideleg & MIP_VSSIP;
-    c->cpu->hvip = (c->cpu->hvip & ~mask) | ((v << 1) & mask);
-    rt_timer_update(c->cpu);
-    return OK;
-}
-
-/* vsatp: a write of an unsupported MODE is ignored (with V=1 the spec requires it; with V=0
- * ignoring is one of the two allowed choices). */
-static int write_vsatp(CsrCtx *c, uint32_t csrno, uint64_t v)
-{
-    (void)csrno;
-    uint64_t mode = v >> 60;
-    if (mode != 0 && !(rt_satp_mode_supported && rt_satp_mode_supported(mode)))
-        return OK;
-    c->cpu->vsatp = v & (0xFull << 60 | 0xFFFFull << 44 | ((1ull << 44) - 1));
-    rt_tlb_flush_mmu(c->cpu, MMU_MASK_GUEST);
-    rt_jc_flush(RT(c->cpu));
-    return OK;
-}
-
 static const CsrDef csr_table[] = {
     /* Floating point. */
     {0x001, 0x003, read_fp, write_fp, 0, 0, pred_fp},
@@ -824,32 +592,6 @@ static const CsrDef csr_table[] = {
     {0x344, 0x344, read_mip, write_mip, 0, 0, NULL},
     {0x34A, 0x34A, NULL, NULL, FIELD(mtinst), ~0ull, pred_h},
     {0x34B, 0x34B, NULL, NULL, FIELD(mtval2), ~0ull, pred_h},
-    /* Hypervisor (numbers 0x6xx, 0xExx; rt_csr_access requires H for them). */
-    {0x600, 0x600, NULL, write_hstatus, FIELD(hstatus), 0, NULL},
-    {0x602, 0x602, NULL, NULL, FIELD(hedeleg), 0xB1FF, NULL},
-    {0x603, 0x603, NULL, NULL, FIELD(hideleg), VS_INTERRUPTS, NULL},
-    {0x604, 0x604, read_hie, write_hie, 0, 0, NULL},
-    {0x605, 0x605, NULL, write_htimedelta, FIELD(htimedelta), 0, NULL},
-    {0x606, 0x606, NULL, NULL, FIELD(hcounteren), 0xFFFFFFFFull, NULL},
-    {0x607, 0x607, read_zero, write_ignore, 0, 0, NULL},       /* hgeie: GEILEN = 0 */
-    {0x60A, 0x60A, read_henvcfg, write_henvcfg, 0, 0, NULL},
-    {0x643, 0x643, NULL, NULL, FIELD(htval), ~0ull, NULL},
-    {0x644, 0x644, read_hip, write_hip, 0, 0, NULL},
-    {0x645, 0x645, NULL, write_hvip, FIELD(hvip), 0, NULL},
-    {0x64A, 0x64A, NULL, NULL, FIELD(htinst), ~0ull, NULL},
-    {0x680, 0x680, NULL, write_hgatp, FIELD(hgatp), 0, pred_hgatp},
-    {0xE12, 0xE12, read_zero, NULL, 0, 0, NULL},               /* hgeip: GEILEN = 0 */
-    /* Virtual supervisor (0x2xx). */
-    {0x200, 0x200, read_vsstatus, write_vsstatus, 0, 0, NULL},
-    {0x204, 0x204, read_vsie, write_vsie, 0, 0, NULL},
-    {0x205, 0x205, NULL, write_tvec, FIELD(vstvec), 0, NULL},
-    {0x240, 0x240, NULL, NULL, FIELD(vsscratch), ~0ull, NULL},
-    {0x241, 0x241, NULL, write_epc, FIELD(vsepc), 0, NULL},
-    {0x242, 0x242, NULL, NULL, FIELD(vscause), ~0ull, NULL},
-    {0x243, 0x243, NULL, NULL, FIELD(vstval), ~0ull, NULL},
-    {0x244, 0x244, read_vsip, write_vsip, 0, 0, NULL},
-    {0x24D, 0x24D, NULL, write_stimecmp, FIELD(vstimecmp), 0, pred_stimecmp},
-    {0x280, 0x280, NULL, write_vsatp, FIELD(vsatp), 0, NULL},
     /* Memory protection. */
     {0x3A0, 0x3AF, read_pmpcfg, write_pmpcfg, 0, 0, pred_pmpcfg},
     {0x3B0, 0x3EF, read_pmpaddr, write_pmpaddr, 0, 0, NULL},
@@ -859,12 +601,18 @@ static const CsrDef csr_table[] = {
     {0xB03, 0xB1F, read_zero, write_ignore, 0, 0, NULL},
 };
 
+static const CsrDef *find_in(const CsrDef *t, size_t n, uint32_t csrno)
+{
+    for (size_t i = 0; i < n; i++)
+        if (csrno >= t[i].lo && csrno <= t[i].hi)
+            return &t[i];
+    return NULL;
+}
+
 static const CsrDef *csr_find(uint32_t csrno)
 {
-    for (size_t i = 0; i < sizeof csr_table / sizeof csr_table[0]; i++)
-        if (csrno >= csr_table[i].lo && csrno <= csr_table[i].hi)
-            return &csr_table[i];
-    return NULL;
+    const CsrDef *d = find_in(csr_table, sizeof csr_table / sizeof csr_table[0], csrno);
+    return d ? d : find_in(csr_hyp_table, csr_hyp_count, csrno);
 }
 
 /* Hypervisor spec "norm:H_vscsrs_sub": with V=1, these supervisor numbers access the vs*
