@@ -14,7 +14,7 @@ The reference semantics are in tests/fp_oracle.py.  Counting the default run: ab
 special-value checks (every rounding mode, and DYN through each frm), 122,880 hypothesis cases
 and about 2,800 cases through guest code per tier, in well under a minute;
 @pytest.mark.slow runs ten times more hypothesis cases.  Section 4 runs the guest programs
-tests/guest/fp_*.S in each tier.
+the generated fp_*.S programs (tests/guest/gen) in each tier.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ import pytest
 from fp_oracle import RM_NAMES, box, oracle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_guest_programs import all_program_names
 
 from rvjit.ir.helpers import FP_RM_NAMES
 from rvjit.native.build import load
@@ -486,9 +487,9 @@ def test_guest_code_both_tiers(tmp_path, hot):
     assert sum(len(g[3]) for g in groups) > 2000
 
 
-# -- 4. the guest programs tests/guest/fp_*.S, in each tier -------------------------------------
+# -- 4. the generated guest programs fp_*.S, in each tier -------------------------------------
 
-_FP_PROGRAMS = sorted(p.stem for p in (Path(__file__).parent / "guest").glob("fp_*.S"))
+_FP_PROGRAMS = [n for n in all_program_names() if n.startswith("fp_")]
 
 
 @pytest.mark.parametrize("hot", ["0", "1"], ids=["interpreter", "llvm"])

@@ -55,9 +55,20 @@ QEMU_DIVERGENT = {
 BOOT_ARGS = ["-machine", "virt", "-bios", "none", "-nographic", "-kernel"]
 
 
+def all_program_names() -> list[str]:
+    """Every program tests/guest/Makefile builds (its `list` target, which includes the
+    generated fp_* tables); the sources in the tree if make is unavailable."""
+    try:
+        out = subprocess.run(["make", "-s", "-C", str(GUEST_DIR), "list"], capture_output=True,
+                             text=True, timeout=60, check=True).stdout
+        return sorted(out.split())
+    except (OSError, subprocess.SubprocessError):
+        return sorted({p.stem for p in GUEST_DIR.glob("*.S")} |
+                      {p.stem for p in GUEST_DIR.glob("*.c")})
+
+
 def _program_names():
-    names = {p.stem for p in GUEST_DIR.glob("*.S")}
-    names |= {p.stem for p in GUEST_DIR.glob("*.c")}
+    names = set(all_program_names())
     names.discard(FAIL_PROGRAM)
     return sorted(names)
 

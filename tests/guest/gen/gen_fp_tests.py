@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the table-driven F/D guest programs tests/guest/fp_{arith_s,arith_d,fma,cmp,cvt}.S.
+"""Writes the table-driven F/D guest programs fp_{arith_s,arith_d,fma,cmp,cvt}.S.
 
-    python tests/guest/gen/gen_fp_tests.py        # from the repository root
+    python tests/guest/gen/gen_fp_tests.py OUTDIR   # tests/guest/Makefile: OUTDIR = build/guest/gen
 
 The cases are ours: the edge values of each format (signed zeros, subnormals, the extremes,
 infinities, quiet and signalling NaNs, badly NaN-boxed singles), conversion boundaries, and
@@ -290,12 +290,17 @@ def cvt() -> Program:
     return prog
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    """Write the programs into argv[0] (tests/guest/Makefile passes its build directory)."""
+    out = Path(argv[0]) if argv else GUEST
+    out.mkdir(parents=True, exist_ok=True)
     for prog in (arith("s"), arith("d"), fma(), cmp(), cvt()):
-        path = GUEST / f"{prog.name}.S"
-        path.write_text(prog.text())
-        print(f"{path.relative_to(GUEST.parent.parent)}: {prog.ncases} cases")
+        path = out / f"{prog.name}.S"
+        tmp = path.with_suffix(".S.tmp")
+        tmp.write_text(prog.text())
+        tmp.replace(path)
+        print(f"{path}: {prog.ncases} cases")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
