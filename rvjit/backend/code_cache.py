@@ -1,8 +1,8 @@
 """The on-disk cache of compiled regions (a warm boot loads instead of compiling).
 
-Keyed like Numba's: the key is a hash of the region's IR (which records the guest pcs, flags and
-everything the translation read) salted with rvjit's version, the IR format version, the opt
-level and llvmlite/LLVM/host CPU (see Codegen.region_key).  Entries are written atomically
+Keyed like Numba's: the key is a hash of the region's blocks (pc, flags and the guest bytes, which
+determine the IR) salted with rvjit's version, hashes of the translator's and the backend's
+sources, the opt level and llvmlite/LLVM/host CPU (see Codegen.region_key).  Entries are written atomically
 (temporary file, then rename); anything unreadable is a miss."""
 from __future__ import annotations
 
@@ -20,11 +20,28 @@ class CodeCache:
     def __init__(self, directory: Path) -> None:
         self.dir = directory
         self.hits = self.misses = self.writes = 0
+        self._present: set[str] | None = None     # keys on disk (listed once, on first use)
 
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / (key + ".o")
 
+    def _listing(self) -> set[str]:
+        """The keys on disk: one directory listing instead of an open() per miss."""
+        if self._present is None:
+            self._present = set()
+            try:
+                for sub in os.scandir(self.dir):
+                    if sub.is_dir():
+                        self._present.update(e.name[:-2] for e in os.scandir(sub.path)
+                                             if e.name.endswith(".o"))
+            except OSError:
+                pass
+        return self._present
+
     def get(self, key: str) -> bytes | None:
+        if key not in self._listing():
+            self.misses += 1
+            return None
         try:
             data = self._path(key).read_bytes()
         except OSError:
@@ -41,5 +58,6 @@ class CodeCache:
             tmp.write_bytes(obj)
             os.replace(tmp, path)
             self.writes += 1
+            self._listing().add(key)
         except OSError:
             pass    # a read-only or full cache directory only costs speed

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import llvmlite.binding as llvm
 
@@ -17,6 +17,7 @@ from rvjit import __version__
 from rvjit.backend.code_cache import CodeCache, default_dir
 from rvjit.backend.compile_worker import WorkerPool, compile_region
 from rvjit.backend.objcompile import host_key
+from rvjit.exec.xlate_cache import source_hash
 from rvjit.frontend.translate import BlockIR
 from rvjit.ir.helpers import HELPERS
 
@@ -38,7 +39,8 @@ class Codegen:
         self.engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
         self.opt_level = opt_level
         self.cache = CodeCache(default_dir()) if cache else None
-        self.salt = f"{__version__}|{IR_FORMAT}|{opt_level}|{host_key()}".encode()
+        self.salt = f"{__version__}|{IR_FORMAT}|{opt_level}|{host_key()}|" \
+                    f"{source_hash()}|{backend_source_hash()}".encode()
         self.workers = workers
         self.pool: WorkerPool | None = None
         self.pending: dict[int, tuple[str, str | None, Done]] = {}
@@ -53,17 +55,19 @@ class Codegen:
             addr = int(ffi.cast("uintptr_t", ffi.addressof(lib, name)))
             llvm.add_symbol(name, addr)
 
-    def region_key(self, blocks: list[BlockIR]) -> str:
-        """The region's identity: a hash of its IR (which records the guest pcs, flags and
-        everything the translation read), salted with what the code also depends on.  Equal
-        regions share one function and one cache entry."""
-        ir = pickle.dumps([(b.pc, b.flags, b.insns) for b in blocks], protocol=5)
-        return hashlib.sha256(self.salt + ir).hexdigest()
+    def region_key(self, members: list[tuple[int, int, bytes]]) -> str:
+        """The identity of a region of blocks given as (pc, flags, guest bytes): a block's IR
+        is a function of those (exec/xlate_cache.py), so with the sources of the translator
+        and of this backend in the salt they determine the code.  Equal regions share one
+        function and one cache entry."""
+        h = hashlib.sha256(self.salt)
+        for pc, flags, code in members:
+            h.update(b"%x:%x:%x:" % (pc, flags, len(code)))
+            h.update(code)
+        return h.hexdigest()
 
-    def request(self, blocks: list[BlockIR], done: Done) -> bool:
-        """Compile a region; `done(address)` runs once its code is loaded (perhaps at once).
-        False if the compile queue is full (the caller may ask again later)."""
-        key = self.region_key(blocks)
+    def cached(self, key: str, done: Done) -> bool:
+        """If the region `key` is loaded or in the on-disk cache, load it and call done."""
         name = "r_" + key[:24]
         if name in self.loaded:
             done(self.loaded[name])
@@ -71,6 +75,16 @@ class Codegen:
         obj = self.cache.get(key) if self.cache else None
         if obj is not None:
             done(self._load(name, obj))
+            return True
+        return False
+
+    def request(self, blocks: list[BlockIR], done: Done, key: str | None = None) -> bool:
+        """Compile a region; `done(address)` runs once its code is loaded (perhaps at once).
+        False if the compile queue is full (the caller may ask again later)."""
+        if key is None:
+            key = self.region_key([(b.pc, b.flags, b.guest_bytes) for b in blocks])
+        name = "r_" + key[:24]
+        if self.cached(key, done):
             return True
         if self.workers:
             if len(self.pending) >= MAX_BACKLOG:
@@ -122,6 +136,21 @@ class Codegen:
             self.pool.close()
             self.pool = None
             self.pending.clear()
+
+
+_backend_hash: str | None = None
+
+
+def backend_source_hash() -> str:
+    """A hash of the sources that turn IR into machine code."""
+    global _backend_hash
+    if _backend_hash is None:
+        h = hashlib.sha256()
+        here = Path(__file__).resolve().parent
+        for name in ("llvm_lower.py", "objcompile.py", "compile_worker.py"):
+            h.update((here / name).read_bytes())
+        _backend_hash = h.hexdigest()[:24]
+    return _backend_hash
 
 
 def default_workers() -> int:

@@ -14,22 +14,33 @@ from dataclasses import dataclass, field
 from rvjit.backend.interp_encode import encode
 from rvjit.backend.jit import Codegen, default_workers
 from rvjit.backend.llvm_lower import chainable
-from rvjit.cpu.state import EXIT_HOT, EXIT_NO_TB, EXIT_TB_FLUSH, PAGE_SIZE
+from rvjit.cpu.state import EXIT_HOT, EXIT_NAMES, EXIT_NO_TB, EXIT_TB_FLUSH, PAGE_SIZE
+from rvjit.exec.xlate_cache import CachedBlock, TranslationCache
 from rvjit.frontend.translate import BlockIR, FetchFault, translate_block
 
 MAX_REGION_BLOCKS = 16
 DEFAULT_HOT_THRESHOLD = 50
 
 
+def disk_cache_enabled() -> bool:
+    """RVJIT_DISK_CACHE=0 turns off both on-disk caches (translations and compiled code)."""
+    return os.environ.get("RVJIT_DISK_CACHE", "1") not in ("0", "off", "no")
+
+
 @dataclass(eq=False)
 class TBEntry:
-    key: tuple[int, int, int]
-    ir: BlockIR
+    key: tuple[int, int, int]      # (virtual pc, physical pc, flags)
     tb: object                     # cffi TB *
     ops: object                    # cffi IROp[] (kept alive)
+    code: bytes                    # the guest bytes translated
+    ninsns: int
+    successors: tuple[int, ...]    # constant exit targets
+    chainable: bool                # may sit inside a compiled region
+    ir: BlockIR | None = None      # None for a block from the translation cache (made on demand)
     regions: list = field(default_factory=list)   # regions that contain this block
     valid: bool = True             # False once dropped (guest code changed)
     pages: tuple[int, ...] = ()    # physical pages its code came from
+    hot_retries: int = 0           # times its region found the compile queue full
 
 
 @dataclass(eq=False)
@@ -46,11 +57,13 @@ class Stats:
     blocks_compiled: int = 0
     python_exits: int = 0
     flushes: int = 0
+    xlate_cache_hits: int = 0
+    exits: dict = field(default_factory=dict)     # exit reason name -> count
 
 
 class Engine:
     def __init__(self, ffi, lib, rt, memory, hot_threshold: int | None = None,
-                 compile_workers: int | None = None) -> None:
+                 compile_workers: int | None = None, disk_cache: bool | None = None) -> None:
         self.ffi, self.lib, self.rt, self.memory = ffi, lib, rt, memory
         if hot_threshold is None:
             hot_threshold = int(os.environ.get("RVJIT_HOT", DEFAULT_HOT_THRESHOLD))
@@ -63,7 +76,9 @@ class Engine:
         if compile_workers is None:
             compile_workers = 0 if hot_threshold == 1 else default_workers()
         self.compile_workers = compile_workers
+        self.disk_cache = disk_cache_enabled() if disk_cache is None else disk_cache
         self.codegen: Codegen | None = None
+        self.xcache = TranslationCache.shared() if self.disk_cache else None
         self.tbs: dict[tuple[int, int, int], TBEntry] = {}
         self.by_addr: dict[int, TBEntry] = {}
         self.by_page: dict[int, list[TBEntry]] = {}
@@ -100,7 +115,7 @@ class Engine:
             key = (pc, self.fetch_paddr(cpu, pc), flags)
             ent = self.tbs.get(key)
             if ent is None:
-                ent = self._translate(cpu, key)
+                ent = self._from_cache(key) or self._translate(cpu, key)
             else:
                 self.lib.rt_tb_insert(self.rt, ent.tb)
         except FetchFault as f:
@@ -110,6 +125,24 @@ class Engine:
             cpu.exc_taken = 0
             cpu.budget -= 1     # it counts as a block, so a fault loop still yields
 
+    def _from_cache(self, key) -> TBEntry | None:
+        """The translation an earlier run made of the same bytes, if there is one."""
+        if self.xcache is None:
+            return None
+        pc, ppc, flags = key
+        for c in self.xcache.candidates(pc, flags):
+            n = len(c.code)
+            if (ppc & (PAGE_SIZE - 1)) + n <= PAGE_SIZE and \
+                    self.memory.read_bytes(ppc, n) == c.code:
+                ops = self.ffi.new("IROp[]", c.nops)
+                self.ffi.memmove(ops, c.records, len(c.records))
+                self.xcache.hits += 1
+                self.stats.xlate_cache_hits += 1
+                return self._enter(key, ops, c.nops, c.ntemps, c.code, c.ninsns,
+                                   c.successors, c.chainable, None,
+                                   (ppc & ~(PAGE_SIZE - 1),))
+        return None
+
     def _translate(self, cpu, key) -> TBEntry:
         t0 = time.perf_counter()
         ir = translate_block(self._fetcher(cpu), key[0], key[2])
@@ -118,6 +151,10 @@ class Engine:
         if (last ^ key[0]) & ~(PAGE_SIZE - 1):      # a first instruction straddling two pages
             pages.add(self.fetch_paddr(cpu, last) & ~(PAGE_SIZE - 1))
         ent = self.install(ir, key, pages=tuple(pages))
+        if self.xcache is not None and len(pages) == 1:
+            self.xcache.put(key[0], key[2], CachedBlock(
+                ir.guest_bytes, bytes(self.ffi.buffer(ent.ops)), len(ir.insns), ir.ntemps,
+                ir.ninsns, ir.successors, ent.chainable))
         self.stats.blocks_translated += 1
         self.stats.translate_seconds += time.perf_counter() - t0
         return ent
@@ -128,10 +165,19 @@ class Engine:
         at once.  `pages` are tracked for FENCE.I."""
         key = key or (ir.pc, ir.pc, ir.flags)
         ops = encode(self.ffi, ir.insns, ir.ntemps)
+        ent = self._enter(key, ops, len(ir.insns), ir.ntemps, ir.guest_bytes, ir.ninsns,
+                          ir.successors, chainable(ir), ir, pages)
+        if native:
+            self._compile_region(ent, [ent])
+        return ent
+
+    def _enter(self, key, ops, nops: int, ntemps: int, code: bytes, ninsns: int,
+               successors: tuple[int, ...], is_chainable: bool, ir: BlockIR | None,
+               pages: tuple[int, ...]) -> TBEntry:
         tb = self.ffi.new("TB *")
         tb.pc, tb.ppc, tb.flags, tb.ops = key[0], key[1], key[2], ops
-        tb.nops, tb.ntemps, tb.ninsns = len(ir.insns), ir.ntemps, ir.ninsns
-        ent = TBEntry(key, ir, tb, ops, pages=pages)
+        tb.nops, tb.ntemps, tb.ninsns = nops, ntemps, ninsns
+        ent = TBEntry(key, tb, ops, code, ninsns, successors, is_chainable, ir, pages=pages)
         old = self.tbs.get(key)
         if old is not None:
             self._drop(old)
@@ -141,21 +187,40 @@ class Engine:
             if self.lib.rt_code_page_track(self.rt, p) != 0:
                 self.untracked = True
             self.by_page.setdefault(p, []).append(ent)
-        if native:
-            self._compile_region(ent, [ent])
         self.lib.rt_tb_insert(self.rt, tb)
         return ent
+
+    def _ir_of(self, ent: TBEntry) -> BlockIR | None:
+        """The block's IR, made again from its bytes for a block from the translation cache
+        (None if that does not give the same block)."""
+        if ent.ir is None:
+            pc, code = ent.key[0], ent.code
+
+            def fetch(vaddr: int) -> int:
+                off = vaddr - pc
+                if not 0 <= off <= len(code) - 2:
+                    raise FetchFault(-1, vaddr)
+                return code[off] | (code[off + 1] << 8)
+            try:
+                ir = translate_block(fetch, pc, ent.key[2])
+            except FetchFault:
+                return None
+            if ir.guest_bytes != code or ir.ninsns != ent.ninsns:
+                return None
+            ent.ir = ir
+        return ent.ir
 
     # -- the compiled tier -------------------------------------------------------------------
     def handle_hot(self, cpu) -> None:
         ent = self.by_addr.get(int(self.ffi.cast("uintptr_t", cpu.hot_tb)))
         if ent is None or ent.key not in self.tbs:
             return
-        self._compile_region(ent, self._form_region(ent))
+        self._compile_region(ent, self._form_region(cpu, ent))
 
     def _compile_region(self, ent: TBEntry, members: list[TBEntry]) -> None:
         if self.codegen is None:
-            self.codegen = Codegen(self.ffi, self.lib, workers=self.compile_workers)
+            self.codegen = Codegen(self.ffi, self.lib, workers=self.compile_workers,
+                                   cache=self.disk_cache)
 
         def done(addr: int) -> None:
             # The guest code may have changed while the region was compiling.
@@ -168,12 +233,25 @@ class Engine:
             self.stats.regions_compiled += 1
             self.stats.blocks_compiled += len(members)
 
-        if not self.codegen.request([m.ir for m in members], done):
-            ent.tb.hits = 0     # the compile queue is full: ask again after more executions
+        key = self.codegen.region_key([(m.key[0], m.key[2], m.code) for m in members])
+        if self.codegen.cached(key, done):
+            return
+        blocks = [self._ir_of(m) for m in members]
+        if any(b is None for b in blocks):
+            return
+        if not self.codegen.request(blocks, done, key):
+            # The compile queue is full: ask again after more executions, twice as many each
+            # time (the run loop fires when the count reaches the threshold again).
+            ent.hot_retries += 1
+            wait = self.hot_threshold << min(ent.hot_retries, 16)
+            ent.tb.hits = (self.hot_threshold - wait) & 0xFFFF_FFFF
 
-    def _form_region(self, entry: TBEntry) -> list[TBEntry]:
-        """The entry block and the translated blocks it reaches through constant exits, within
-        its virtual page (so one page mapping covers every internal edge)."""
+    def _form_region(self, cpu, entry: TBEntry) -> list[TBEntry]:
+        """The entry block and the blocks it reaches through constant exits, within its virtual
+        page (so one page mapping covers every internal edge), breadth first, up to
+        MAX_REGION_BLOCKS.  Successors not run yet are translated now: a region depends only on
+        the code, not on what ran before, so it is the same in every run and its compiled code
+        is found in the on-disk cache."""
         pc0, ppc0, flags = entry.key
         page = pc0 & ~(PAGE_SIZE - 1)
         members = [entry]
@@ -182,15 +260,22 @@ class Engine:
         while i < len(members) and len(members) < MAX_REGION_BLOCKS:
             m = members[i]
             i += 1
-            if not chainable(m.ir):
+            if not m.chainable:
                 continue
-            for s in m.ir.successors:
+            for s in m.successors:
                 if s in seen or s & ~(PAGE_SIZE - 1) != page:
                     continue
-                cand = self.tbs.get((s, ppc0 - pc0 + s, flags))
-                if cand is not None:
-                    seen.add(s)
-                    members.append(cand)
+                skey = (s, ppc0 - pc0 + s, flags)
+                cand = self.tbs.get(skey) or self._from_cache(skey)
+                if cand is None:
+                    try:
+                        cand = self._translate(cpu, skey)
+                    except FetchFault:
+                        continue
+                seen.add(s)
+                members.append(cand)
+                if len(members) == MAX_REGION_BLOCKS:
+                    break
         return members
 
     # -- invalidation ------------------------------------------------------------------------
@@ -232,9 +317,16 @@ class Engine:
         self.lib.rt_tb_clear(self.rt)
         self.lib.rt_code_pages_reset(self.rt)
 
+    def close(self) -> None:
+        """Stop the compile workers (new translations are written when the process exits)."""
+        if self.codegen is not None:
+            self.codegen.close()
+
     def handle_exit(self, cpu, reason: int) -> bool:
         """Deal with the engine's own exit reasons; False for the machine's."""
         self.stats.python_exits += 1
+        name = EXIT_NAMES.get(reason, str(reason))
+        self.stats.exits[name] = self.stats.exits.get(name, 0) + 1
         if self.codegen is not None and self.codegen.pending:
             self.codegen.poll()
         if reason == EXIT_NO_TB:

@@ -60,6 +60,7 @@ class MachineConfig:
     console_input: bool = False      # feed host stdin to the UART (-nographic)
     block_budget: int = 200_000      # blocks a hart runs before devices and limits are polled
     compile_workers: int | None = None   # LLVM worker processes; 0: compile synchronously
+    disk_cache: bool | None = None  # on-disk translation and code caches (None: RVJIT_DISK_CACHE)
     # Boot (rvjit/machine/boot.py): -initrd, -append, -dtb, -machine dumpdtb=FILE.
     initrd: str | None = None
     append: str | None = None
@@ -108,7 +109,8 @@ class VirtMachine:
             lib.rt_reset_cpu(h.cpu, h.index, ROM_BASE)
         # Deterministic time also needs a deterministic choice of tier: compile synchronously.
         workers = 0 if cfg.icount_shift is not None else cfg.compile_workers
-        self.engine = Engine(ffi, lib, self.rt, self.memory, cfg.hot_threshold, workers)
+        self.engine = Engine(ffi, lib, self.rt, self.memory, cfg.hot_threshold, workers,
+                             cfg.disk_cache)
         out = cfg.output or self._stdout
         self._out_buf = bytearray()
         self.clint = Clint(lib, self.harts)
@@ -259,8 +261,7 @@ class VirtMachine:
             reason = "interrupted"
             self.exit_code = 130
         finally:
-            if self.engine.codegen is not None:
-                self.engine.codegen.close()
+            self.engine.close()
             self.close()
         secs = time.perf_counter() - t0
         return RunResult(self.exit_code or 0, reason, self.guest_insns(), secs, self.stats(secs))
@@ -307,6 +308,8 @@ class VirtMachine:
             "tlb_misses": tlb_miss,
             "slow_accesses": sum(h.cpu.stat_slow_access for h in self.harts),
             "tb_flushes": s.flushes,
+            "xlate_cache_hits": s.xlate_cache_hits,
+            "exits_by_reason": dict(s.exits),
         }
 
     def write_stats(self, result: RunResult, path: str) -> None:

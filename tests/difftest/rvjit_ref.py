@@ -97,7 +97,7 @@ def _finish(m: VirtMachine, end: int) -> Outcome:
 
 def run_rvjit(code: bytes, end: int, regs: list[int], hot_threshold: int = 0) -> Outcome:
     # Compile synchronously, so which tier runs what is deterministic.
-    m = VirtMachine(MachineConfig(ram_size=16 << 20, hot_threshold=hot_threshold,
+    m = VirtMachine(MachineConfig(ram_size=16 << 20, hot_threshold=hot_threshold, disk_cache=False,
                                   compile_workers=0))
     m.memory.write_bytes(CODE_BASE, code + EBREAK.to_bytes(4, "little"))
     m.memory.write_bytes(STUB, _STUB)

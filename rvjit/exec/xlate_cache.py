@@ -1,0 +1,155 @@
+"""The on-disk cache of translations: a later run reuses the blocks an earlier run translated
+instead of translating them again in Python (a warm Linux boot translates ~70,000 blocks).
+
+A translation is a function of the block's virtual pc, its TB flags and the guest bytes it was
+made from (the translator sees nothing else: rules 3-4 of the house style; extension checks
+happen at run time in helpers).  So an entry is filed under (pc, flags) and holds those bytes,
+and it is used only when the bytes at the block's physical pc are equal to them.  Blocks whose
+first instruction straddles two pages are not stored.
+
+What is stored is what the engine needs to run the block without its IR: the interpreter
+tier's encoded records, the instruction count, the constant successors and whether the block
+may sit inside a compiled region.  The IR itself is made again from the stored bytes only if
+the block is compiled and its region misses the code cache.
+
+Files are sharded by virtual page (a small program touches a few shards, a Linux boot all of
+them) and named by a hash of the sources the translation depends on, so any change to the
+translator or the encoding is a miss.  One cache per directory serves every machine of a
+process: shards are read on first use and written back when the process exits (merged with
+whatever another process wrote meanwhile, then renamed into place).
+"""
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import NamedTuple
+
+from rvjit.cpu.state import PAGE_BITS
+
+SHARDS = 256
+MAX_VARIANTS = 4            # entries kept per (pc, flags)
+MAX_SHARD_ENTRIES = 20000   # a shard that grows past this is started afresh
+
+# The sources a translation (IR and its encoded records) depends on.
+_SOURCES = ("frontend", "ir", "cpu/state.py", "cpu/causes.py", "backend/interp_encode.py")
+
+
+class CachedBlock(NamedTuple):     # a tuple: quick to pickle and unpickle
+    code: bytes             # the guest bytes translated
+    records: bytes          # the interpreter tier's IROp[] (backend/interp_encode.py)
+    nops: int
+    ntemps: int
+    ninsns: int
+    successors: tuple[int, ...]
+    chainable: bool
+
+
+_source_hash: str | None = None
+
+
+def source_hash() -> str:
+    """A hash of the translator's and the encoding's sources (and rvjit's version)."""
+    global _source_hash
+    if _source_hash is None:
+        from rvjit import __version__
+        root = Path(__file__).resolve().parents[1]
+        h = hashlib.sha256(__version__.encode())
+        for rel in _SOURCES:
+            p = root / rel
+            files = sorted(p.rglob("*.py")) if p.is_dir() else [p]
+            for f in files:
+                h.update(str(f.relative_to(root)).encode())
+                h.update(f.read_bytes())
+        _source_hash = h.hexdigest()[:24]
+    return _source_hash
+
+
+def default_dir() -> Path:
+    base = os.environ.get("RVJIT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "rvjit")
+    return Path(base) / "xlate" / source_hash()
+
+
+def shard_of(pc: int) -> int:
+    return (pc >> PAGE_BITS) % SHARDS
+
+
+class TranslationCache:
+    _shared: dict[Path, TranslationCache] = {}
+
+    @classmethod
+    def shared(cls) -> TranslationCache:
+        """The process's cache for the default directory (saved at exit)."""
+        d = default_dir()
+        c = cls._shared.get(d)
+        if c is None:
+            c = cls._shared[d] = cls(d)
+            atexit.register(c.save)
+        return c
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.dir = directory or default_dir()
+        self.shards: dict[int, dict[tuple[int, int], list[CachedBlock]]] = {}
+        self.dirty: set[int] = set()
+        self.hits = self.misses = self.stores = 0
+
+    def _shard(self, n: int) -> dict[tuple[int, int], list[CachedBlock]]:
+        s = self.shards.get(n)
+        if s is None:
+            s = self.shards[n] = self._read(n)
+        return s
+
+    def _path(self, n: int) -> Path:
+        return self.dir / f"{n:02x}.pkl"
+
+    def _read(self, n: int) -> dict:
+        try:
+            with open(self._path(n), "rb") as f:
+                data = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
+                TypeError, ImportError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def candidates(self, pc: int, flags: int) -> list[CachedBlock]:
+        return self._shard(shard_of(pc)).get((pc, flags), ())
+
+    def put(self, pc: int, flags: int, block: CachedBlock) -> None:
+        n = shard_of(pc)
+        lst = self._shard(n).setdefault((pc, flags), [])
+        lst[:] = [b for b in lst if b.code != block.code][:MAX_VARIANTS - 1]
+        lst.insert(0, block)
+        self.dirty.add(n)
+        self.stores += 1
+
+    def save(self) -> None:
+        """Write the shards this run added to (merged with what is on disk now)."""
+        if not self.dirty:
+            return
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return
+        for n in sorted(self.dirty):
+            mine = self.shards[n]
+            merged = self._read(n)
+            if len(merged) + len(mine) > MAX_SHARD_ENTRIES:
+                merged = {}
+            for key, blocks in mine.items():
+                old = [b for b in merged.get(key, ()) if all(b.code != m.code for m in blocks)]
+                merged[key] = (list(blocks) + old)[:MAX_VARIANTS]
+            path = self._path(n)
+            tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+            try:
+                with open(tmp, "wb") as f:
+                    pickle.dump(merged, f, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            except OSError:
+                try:
+                    tmp.unlink()
+                except OSError:
+                    pass
+        self.dirty.clear()
