@@ -9,11 +9,10 @@ import dataclasses
 import struct
 
 import pytest
+from test_virtio import Driver, _req
 
 from rvjit.hw.virtio_blk import SECTOR, T_IN, VirtioBlk
 from rvjit.machine.virt import VIRT_DRAM, MachineConfig, VirtMachine
-
-from test_virtio import Driver, _req
 
 FN = VIRT_DRAM + 0x21000      # the function; also the data buffer of the virtio request (_req)
 RESULT = VIRT_DRAM + 0x40004
