@@ -280,8 +280,9 @@ class Engine:
 
     # -- invalidation ------------------------------------------------------------------------
     def flush_changed(self) -> None:
-        """FENCE.I: drop the translations made from pages whose bytes changed since (and the
-        compiled regions that contain them)."""
+        """FENCE.I found code pages whose bytes changed since they were translated (a FENCE.I
+        that finds none stays in native code, see native/codepages.c): drop their translations
+        (and the compiled regions that contain them)."""
         self.stats.flushes += 1
         if self.untracked:
             self.flush_all()

@@ -66,6 +66,8 @@ void rt_jc_flush(RtMachine *m);
 int rt_code_page_track(RtMachine *m, uint64_t ppage);
 int rt_code_pages_changed(RtMachine *m, uint64_t *out, int max);
 void rt_code_pages_reset(RtMachine *m);
+void rt_ram_written(RtMachine *m, uint64_t paddr, uint64_t len);
+void rt_code_pages_stats(RtMachine *m, uint64_t *out);
 void rt_set_hot_threshold(RtMachine *m, uint32_t n);
 int rt_add_ram(RtMachine *m, uint64_t base, uint64_t size, uint8_t *host);
 uint8_t *rt_mem_base(RtMachine *m);

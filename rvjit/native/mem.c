@@ -80,12 +80,13 @@ void rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask)
  * rt_update_flags).  Returns -1 on success, else the cause of the fault (*f: its guest
  * physical address, see rt_mmu_translate).  Then PMP checks the physical range (3.7) at the
  * nominal privilege (hypervisor spec: S for VS, U for VU); an HLVX needs PMP R and X
- * ("norm:hlsv_*").  *multi is set when the page belongs to a superpage or NAPOT range. */
+ * ("norm:hlsv_*").  *multi is set when the page belongs to a superpage or NAPOT range;
+ * *dirty_w when the page tables would let a store through as they are (rt_mmu_translate). */
 static int translate(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu, int hlvx,
-                     uint64_t *paddr, int *multi, MmuFault *f)
+                     uint64_t *paddr, int *multi, int *dirty_w, MmuFault *f)
 {
     int priv = mmu & 3;
-    int cause = rt_mmu_translate(cpu, vaddr, acc, mmu, hlvx, paddr, multi, f);
+    int cause = rt_mmu_translate(cpu, vaddr, acc, mmu, hlvx, paddr, multi, dirty_w, f);
     if (cause >= 0)
         return cause;
     if (!rt_pmp_check(cpu, *paddr, size, acc, priv) ||
@@ -97,9 +98,9 @@ static int translate(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int 
 
 int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *paddr)
 {
-    int multi;
+    int multi, dirty_w;
     MmuFault f;
-    return translate(cpu, vaddr, 1, acc, mmu_idx, 0, paddr, &multi, &f);
+    return translate(cpu, vaddr, 1, acc, mmu_idx, 0, paddr, &multi, &dirty_w, &f);
 }
 
 /* Instruction fetch translates with execute permission in the fetch regime, (V, priv): MPRV
@@ -107,10 +108,11 @@ int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *
  * the MMU index priv | V << 2.  *f (may be NULL) receives the fault's GPA. */
 static int fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr, MmuFault *f)
 {
-    int multi;
+    int multi, dirty_w;
     MmuFault dummy;
     int mmu = (int)(cpu->tb_flags & (TBFLAG_PRIV_MASK | TBFLAG_VIRT));
-    int cause = translate(cpu, vaddr, 2, ACC_EXEC, mmu, 0, paddr, &multi, f ? f : &dummy);
+    int cause = translate(cpu, vaddr, 2, ACC_EXEC, mmu, 0, paddr, &multi, &dirty_w,
+                          f ? f : &dummy);
     if (cause >= 0)
         return cause;
     if (!ram_find(cpu, *paddr))
@@ -151,19 +153,24 @@ static inline uint64_t extend(uint64_t v, unsigned size, int sgn)
 
 /* Enter the page of a successful access into the TLB of `mmu`.  The access proved that the
  * page permits `acc` at this MMU index (and a read, which the walker grants wherever it grants
- * a write: W implies R), and a write has set D; so tag_r is set always and tag_w only for a
- * write.  A page that PMP does not treat as one whole is left out, so that each access to it
- * takes the slow path and is checked. */
+ * a write: W implies R), and a write has set D; so tag_r is set always, and tag_w for a write
+ * or for a read whose translation would also let a store through untouched (`dirty_w`: every
+ * leaf W = D = 1) when PMP allows writing the page.  tag_w is never set for an armed code page
+ * (codepages.c: its first store must take the slow path).  A page that PMP does not treat as
+ * one whole is left out, so that each access to it takes the slow path and is checked. */
 static void tlb_fill(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t paddr, RamRegion *r,
-                     int acc, int multi)
+                     int acc, int multi, int dirty_w)
 {
-    TLBEntry *e = &cpu->tlb[mmu][(vaddr >> PAGE_BITS) & (TLB_SIZE - 1)];
+    unsigned idx = (vaddr >> PAGE_BITS) & (TLB_SIZE - 1);
+    TLBEntry *e = &cpu->tlb[mmu][idx];
     uint64_t vpage = vaddr & -(uint64_t)PAGE_SIZE, ppage = paddr & -(uint64_t)PAGE_SIZE;
     /* Only whole pages of RAM enter the TLB. */
     if (ppage < r->base || ppage + PAGE_SIZE > r->base + r->size)
         return;
-    if (!rt_pmp_check(cpu, ppage, PAGE_SIZE, ACC_READ, mmu & 3) ||
-        (acc == ACC_WRITE && !rt_pmp_check(cpu, ppage, PAGE_SIZE, ACC_WRITE, mmu & 3)))
+    if (!rt_pmp_check(cpu, ppage, PAGE_SIZE, ACC_READ, mmu & 3))
+        return;
+    int pmp_w = rt_pmp_check(cpu, ppage, PAGE_SIZE, ACC_WRITE, mmu & 3);
+    if (acc == ACC_WRITE && !pmp_w)
         return;
     cpu->stat_tlb_miss++;
     if (multi)
@@ -172,8 +179,11 @@ static void tlb_fill(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t paddr, Ram
     if (e->addend != addend || (e->tag_r & -(uint64_t)PAGE_SIZE) != vpage)
         e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;  /* the entry held another mapping */
     e->addend = addend;
-    if (acc == ACC_WRITE)
+    if ((acc == ACC_WRITE || (dirty_w && pmp_w)) && rt_code_page_grant_w(cpu, r, ppage, mmu, idx)) {
+        if (acc != ACC_WRITE)
+            RT(cpu)->stat_read_grants++;
         e->tag_w = vpage;
+    }
     e->tag_r = vpage;
 }
 
@@ -184,21 +194,22 @@ static int access_one(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int
                       uint64_t *val, MmuFault *f)
 {
     uint64_t paddr;
-    int multi;
-    int cause = translate(cpu, vaddr, size, acc, mmu, hlvx, &paddr, &multi, f);
+    int multi, dirty_w;
+    int cause = translate(cpu, vaddr, size, acc, mmu, hlvx, &paddr, &multi, &dirty_w, f);
     if (cause >= 0)
         return cause;
     RamRegion *r = ram_find(cpu, paddr);
     if (r && paddr + size <= r->base + r->size) {
         uint8_t *p = r->host + (paddr - r->base);
-        if (acc == ACC_WRITE)
+        if (acc == ACC_WRITE) {
             memcpy(p, val, size);
-        else {
+            rt_code_pages_note_write(RT(cpu), r, paddr, size);
+        } else {
             *val = 0;
             memcpy(val, p, size);
         }
         if (!hlvx)
-            tlb_fill(cpu, mmu, vaddr, paddr, r, acc, multi);
+            tlb_fill(cpu, mmu, vaddr, paddr, r, acc, multi, dirty_w);
         return -1;
     }
     uint64_t v = acc == ACC_WRITE ? *val : 0;
@@ -215,10 +226,10 @@ static int access_misaligned(CPUState *cpu, uint64_t *vaddr_io, unsigned size, i
                              int mmu, int hlvx, uint64_t *val, MmuFault *f)
 {
     uint64_t paddr, vaddr = *vaddr_io;
-    int multi;
+    int multi, dirty_w;
     /* 3.1.16: for a misaligned access, mtval holds the address of the portion that faulted. */
     for (unsigned i = 0; i < size; i++) {
-        int cause = translate(cpu, vaddr + i, 1, acc, mmu, hlvx, &paddr, &multi, f);
+        int cause = translate(cpu, vaddr + i, 1, acc, mmu, hlvx, &paddr, &multi, &dirty_w, f);
         if (cause >= 0) {
             *vaddr_io = vaddr + i;
             return cause;
@@ -292,7 +303,8 @@ static uint8_t *atomic_fault(CPUState *cpu, int mmu, const MmuFault *f, int caus
 
 /* Atomics need aligned RAM (14.4: misaligned -> address-misaligned; this machine's MMIO
  * regions do not support them -> access fault).  Returns the host pointer or NULL after
- * raising the trap. */
+ * raising the trap.  For a write (AMO, SC) the page counts as written (codepages.c) whether
+ * or not the store happens: it is compared at the next FENCE.I either way. */
 static uint8_t *atomic_ptr(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu,
                            uint64_t *paddr_out)
 {
@@ -301,16 +313,18 @@ static uint8_t *atomic_ptr(CPUState *cpu, uint64_t vaddr, unsigned size, int acc
         return atomic_fault(cpu, mmu, &f,
                             acc == ACC_READ ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, vaddr);
     uint64_t paddr;
-    int multi;
-    int cause = translate(cpu, vaddr, size, acc, mmu, 0, &paddr, &multi, &f);
+    int multi, dirty_w;
+    int cause = translate(cpu, vaddr, size, acc, mmu, 0, &paddr, &multi, &dirty_w, &f);
     if (cause >= 0)
         return atomic_fault(cpu, mmu, &f, cause, vaddr);
-    uint8_t *p = rt_ram_ptr(cpu, paddr, size);
-    if (!p)
+    RamRegion *r = ram_find(cpu, paddr);
+    if (!r || size > r->size - (paddr - r->base))
         return atomic_fault(cpu, mmu, &f, acc == ACC_READ ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS,
                             vaddr);
+    if (acc == ACC_WRITE)
+        rt_code_pages_note_write(RT(cpu), r, paddr, size);
     *paddr_out = paddr;
-    return p;
+    return r->host + (paddr - r->base);
 }
 
 static inline uint64_t load_n(const uint8_t *p, unsigned size)

@@ -192,6 +192,7 @@ typedef struct Walk {
      * PTE addresses are physical. */
     struct Walk *g;
     MmuFault *fault;
+    int leaf_dirty_w;       /* out: the leaf is writable and dirty (W = D = 1) */
 } Walk;
 
 static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi);
@@ -202,6 +203,7 @@ static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi);
 static int gstage(Walk *g, uint64_t gpa, int acc, int mxr, int need_x, uint64_t *spa, int *multi)
 {
     *multi = 0;
+    g->leaf_dirty_w = 1;
     if (!g->mode) {
         *spa = gpa;
         return -1;
@@ -210,7 +212,9 @@ static int gstage(Walk *g, uint64_t gpa, int acc, int mxr, int need_x, uint64_t 
     w.acc = acc;
     w.mxr = mxr;
     w.need_x = need_x;
-    return walk(&w, gpa, spa, multi);
+    int c = walk(&w, gpa, spa, multi);
+    g->leaf_dirty_w = w.leaf_dirty_w;
+    return c;
 }
 
 /* Turn a PTE's address into the physical address to read or write it at (`acc`), or return
@@ -310,7 +314,9 @@ static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi)
                 return c;
             pte |= want;
             memcpy(p, &pte, m->pte_size);
+            rt_ram_written(RT(w->cpu), pte_pa, m->pte_size);    /* it may share a code page */
         }
+        w->leaf_dirty_w = (pte & (PTE_W | PTE_D)) == (PTE_W | PTE_D);
         /* Step 8. */
         uint64_t vpn = va >> PAGE_BITS;
         *paddr = ((((ppn & ~low) | (vpn & low))) << PAGE_BITS) | (va & (PAGE_SIZE - 1));
@@ -328,12 +334,16 @@ static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi)
  * Returns -1 with *paddr set, or the cause; for a guest-page fault *f holds the GPA (of the
  * faulting byte, or of the PTE for an implicit access) and the implicit-access pseudo-
  * instruction (0 for explicit accesses, whose caller knows the instruction).  PMP on the final
- * address is the caller's. */
+ * address is the caller's.  *dirty_w: a store to the page at this MMU index would be allowed
+ * by every stage without a PTE update (each leaf has W = 1 and D = 1; Bare stages always), so
+ * a load's TLB fill may grant stores too.  SUM and the U bit treat loads and stores alike; MXR
+ * only widens loads, and W implies R, so it grants no store. */
 int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
-                     uint64_t *paddr, int *multi, MmuFault *f)
+                     uint64_t *paddr, int *multi, int *dirty_w, MmuFault *f)
 {
     int priv = mmu & 3;
     *multi = 0;
+    *dirty_w = 1;
     f->gpa = 0;
     f->gpa_valid = 0;
     f->tinst = 0;
@@ -349,7 +359,9 @@ int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
             .sum = (cpu->mstatus & MSTATUS_SUM) != 0, .mxr = (cpu->mstatus & MSTATUS_MXR) != 0,
             .need_x = hlvx, .fault = f,
         };
-        return walk(&w, vaddr, paddr, multi);
+        int c = walk(&w, vaddr, paddr, multi);
+        *dirty_w = w.leaf_dirty_w;
+        return c;
     }
     int hs_mxr = (cpu->mstatus & MSTATUS_MXR) != 0;
     /* "the lowest two bits of the PPN in hgatp always read as zeros" (x4 modes: 16 KiB root) */
@@ -372,6 +384,7 @@ int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
         int c = walk(&w, vaddr, &gpa, &vs_multi);
         if (c >= 0)
             return c;
+        *dirty_w = w.leaf_dirty_w;
     }
     int c = gstage(&g, gpa, acc, hs_mxr, hlvx, paddr, &g_multi);
     if (c >= 0) {
@@ -382,5 +395,6 @@ int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
         return c;
     }
     *multi = vs_multi | g_multi;
+    *dirty_w &= g.leaf_dirty_w;
     return -1;
 }

@@ -119,10 +119,14 @@ typedef struct TB {
 #define JC_SIZE (1u << JC_BITS)
 
 #define CODE_PAGE_HASH 4096
+#define MAX_HARTS 256
 
+/* pstate: one word per 4 KiB page, the FENCE.I code-page state and TLB write-grant hint
+ * (codepages.c); allocated on first use. */
 typedef struct RamRegion {
     uint64_t base, size;
     uint8_t *host;
+    uint32_t *pstate;
 } RamRegion;
 
 /* Per-machine native state (cpu->rt of every hart points here): the physical RAM map and the
@@ -136,6 +140,13 @@ typedef struct RtMachine {
     TB *jump_cache[JC_SIZE];
     struct CodePage *code_pages[CODE_PAGE_HASH];
     uint64_t ncode_pages;
+    struct CodePage *written;   /* code pages written since the last FENCE.I */
+    struct CodePage *changed;   /* code pages FENCE.I found changed, for the engine */
+    int code_untracked;         /* a translation's page could not be tracked */
+    int grant_hints_lost;       /* the page maps were reset: arming scans every TLB */
+    CPUState *harts[MAX_HARTS]; /* by hart_index: the harts whose TLBs may grant stores */
+    uint64_t stat_fence_i, stat_fence_exits, stat_pages_compared, stat_pages_rearmed;
+    uint64_t stat_full_scans, stat_fence_ns, stat_tracks, stat_read_grants;
 } RtMachine;
 
 #define RT(cpu) ((RtMachine *)(cpu)->rt)
@@ -152,6 +163,11 @@ void rt_jc_flush(RtMachine *m);
 int rt_code_page_track(RtMachine *m, uint64_t ppage);
 int rt_code_pages_changed(RtMachine *m, uint64_t *out, int max);
 void rt_code_pages_reset(RtMachine *m);
+int rt_code_pages_fence(RtMachine *m);
+void rt_code_pages_note_write(RtMachine *m, RamRegion *r, uint64_t paddr, uint64_t len);
+void rt_ram_written(RtMachine *m, uint64_t paddr, uint64_t len);
+int rt_code_page_grant_w(CPUState *cpu, RamRegion *r, uint64_t ppage, int mmu, unsigned idx);
+void rt_code_pages_stats(RtMachine *m, uint64_t *out);
 RamRegion *rt_ram_region(RtMachine *m, uint64_t paddr);
 void rt_set_hot_threshold(RtMachine *m, uint32_t n);
 /* interp.c */
@@ -193,7 +209,7 @@ typedef struct MmuFault {
     uint32_t tinst;
 } MmuFault;
 int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
-                     uint64_t *paddr, int *multi, MmuFault *f);
+                     uint64_t *paddr, int *multi, int *dirty_w, MmuFault *f);
 int rt_hgatp_mode_supported(uint64_t mode);
 void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr);
 void rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask);

@@ -413,9 +413,12 @@ uint64_t helper_wfi(CPUState *cpu)
     return 0;
 }
 
+/* FENCE.I (Zifencei): compare the code pages written since the last one (codepages.c); only
+ * if some changed does the engine get control, to drop their translations. */
 uint64_t helper_fence_i(CPUState *cpu)
 {
-    cpu->exit_request = EXIT_TB_FLUSH;
+    if (rt_code_pages_fence(RT(cpu)))
+        cpu->exit_request = EXIT_TB_FLUSH;
     return 0;
 }
 

@@ -82,3 +82,5 @@ class GuestMemory:
             raise ValueError(f"[{paddr:#x}, {paddr + len(data):#x}) is not in guest RAM")
         off = paddr - r.base
         r.buf[off:off + len(data)] = data
+        # Code pages written behind the TLB's back are compared at the next FENCE.I.
+        self.lib.rt_ram_written(self.rt, paddr, len(data))
