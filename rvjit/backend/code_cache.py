@@ -2,8 +2,8 @@
 
 Keyed like Numba's: the key is a hash of the region's blocks (pc, flags and the guest bytes, which
 determine the IR) salted with rvjit's version, hashes of the translator's and the backend's
-sources, the opt level and llvmlite/LLVM/host CPU (see Codegen.region_key).  Entries are written atomically
-(temporary file, then rename); anything unreadable is a miss."""
+sources, the opt level and llvmlite/LLVM/host CPU (see Codegen.region_key).  Entries are
+written atomically (temporary file, then rename); anything unreadable is a miss."""
 from __future__ import annotations
 
 import os

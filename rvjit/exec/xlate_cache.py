@@ -25,7 +25,7 @@ import hashlib
 import os
 import pickle
 from pathlib import Path
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from rvjit.cpu.state import PAGE_BITS
 
@@ -78,7 +78,7 @@ def shard_of(pc: int) -> int:
 
 
 class TranslationCache:
-    _shared: dict[Path, TranslationCache] = {}
+    _shared: ClassVar[dict[Path, TranslationCache]] = {}
 
     @classmethod
     def shared(cls) -> TranslationCache:
