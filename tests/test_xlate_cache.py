@@ -89,7 +89,7 @@ def test_shards_merge_with_what_another_process_wrote(tmp_path):
 
 def test_an_unreadable_shard_is_a_miss(tmp_path):
     c = TranslationCache(tmp_path)
-    (tmp_path / f"{shard_of(0x2000):02x}.pkl").write_bytes(b"not a pickle")
+    (tmp_path / f"{shard_of(0x2000):02x}.bin").write_bytes(b"RVXLATE1 not an index")
     assert c.candidates(0x2000, 3) == ()
     c.put(0x2000, 3, _block(b"\x13\x00\x00\x00"))
     c.save()

@@ -86,6 +86,7 @@ class Engine:
         self.untracked = False      # a translation came from a page that cannot be tracked
         self.stats = Stats()
         self._paddr = ffi.new("uint64_t *")
+        self._irop_size = ffi.sizeof("IROp")
 
     # -- lookup and translation ----------------------------------------------------------------
     def fetch_paddr(self, cpu, vaddr: int) -> int:
@@ -133,6 +134,7 @@ class Engine:
         for c in self.xcache.candidates(pc, flags):
             n = len(c.code)
             if (ppc & (PAGE_SIZE - 1)) + n <= PAGE_SIZE and \
+                    len(c.records) == c.nops * self._irop_size and \
                     self.memory.read_bytes(ppc, n) == c.code:
                 ops = self.ffi.new("IROp[]", c.nops)
                 self.ffi.memmove(ops, c.records, len(c.records))

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import mmap
 import os
 import pickle
+import struct
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
@@ -32,6 +34,9 @@ from rvjit.cpu.state import PAGE_BITS
 SHARDS = 256
 MAX_VARIANTS = 4            # entries kept per (pc, flags)
 MAX_SHARD_ENTRIES = 20000   # a shard that grows past this is started afresh
+
+MAGIC = b"RVXLATE1"
+_LEN = struct.Struct("<Q")
 
 # The sources a translation (IR and its encoded records) depends on.
 _SOURCES = ("frontend", "ir", "cpu/state.py", "cpu/causes.py", "backend/interp_encode.py")
@@ -94,34 +99,60 @@ class TranslationCache:
         self.dir = directory or default_dir()
         self.shards: dict[int, dict[tuple[int, int], list[CachedBlock]]] = {}
         self.dirty: set[int] = set()
+        self.maps: dict[int, tuple[memoryview, int]] = {}   # shard -> (file bytes, blob start)
         self.hits = self.misses = self.stores = 0
 
-    def _shard(self, n: int) -> dict[tuple[int, int], list[CachedBlock]]:
+    def _shard(self, n: int) -> dict[tuple[int, int], list]:
         s = self.shards.get(n)
         if s is None:
             s = self.shards[n] = self._read(n)
         return s
 
     def _path(self, n: int) -> Path:
-        return self.dir / f"{n:02x}.pkl"
+        return self.dir / f"{n:02x}.bin"
 
     def _read(self, n: int) -> dict:
+        """A shard file: MAGIC, the index's length, the index (a pickled dict of (pc, flags) ->
+        [(code offset, code length, records offset, records length, nops, ntemps, ninsns,
+        successors, chainable)]) and the bytes it points into, which are mapped, not read: a
+        Linux boot's shards hold ~70 MB of which a run touches what it runs."""
         try:
             with open(self._path(n), "rb") as f:
-                data = pickle.load(f)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
-                TypeError, ImportError):
+                data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
             return {}
-        return data if isinstance(data, dict) else {}
+        try:
+            if data[:len(MAGIC)] != MAGIC:
+                return {}
+            (ilen,) = _LEN.unpack_from(data, len(MAGIC))
+            start = len(MAGIC) + _LEN.size
+            index = pickle.loads(data[start:start + ilen])
+            if not isinstance(index, dict):
+                return {}
+        except (struct.error, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
+                TypeError, ImportError, IndexError):
+            return {}
+        self.maps[n] = (memoryview(data), start + ilen)
+        return index
 
     def candidates(self, pc: int, flags: int) -> list[CachedBlock]:
-        return self._shard(shard_of(pc)).get((pc, flags), ())
+        n = shard_of(pc)
+        shard = self._shard(n)
+        lst = shard.get((pc, flags))
+        if not lst:
+            return ()
+        if type(lst[0]) is tuple:         # entries as read from the file: make them blocks
+            view, base = self.maps[n]
+            lst = shard[(pc, flags)] = [
+                CachedBlock(view[base + co:base + co + cl], view[base + ro:base + ro + rl],
+                            nops, ntemps, ninsns, succ, ch)
+                for co, cl, ro, rl, nops, ntemps, ninsns, succ, ch in lst]
+        return lst
 
     def put(self, pc: int, flags: int, block: CachedBlock) -> None:
         n = shard_of(pc)
-        lst = self._shard(n).setdefault((pc, flags), [])
-        lst[:] = [b for b in lst if b.code != block.code][:MAX_VARIANTS - 1]
-        lst.insert(0, block)
+        lst = [b for b in self.candidates(pc, flags) if b.code != block.code]
+        self._shard(n)[(pc, flags)] = [block, *lst[:MAX_VARIANTS - 1]]
         self.dirty.add(n)
         self.stores += 1
 
@@ -134,22 +165,41 @@ class TranslationCache:
         except OSError:
             return
         for n in sorted(self.dirty):
-            mine = self.shards[n]
-            merged = self._read(n)
+            mine = {key: self.candidates(*key) for key in self.shards[n]}
+            disk = TranslationCache(self.dir)
+            merged = {key: disk.candidates(*key) for key in disk._shard(n)}
             if len(merged) + len(mine) > MAX_SHARD_ENTRIES:
                 merged = {}
             for key, blocks in mine.items():
                 old = [b for b in merged.get(key, ()) if all(b.code != m.code for m in blocks)]
                 merged[key] = (list(blocks) + old)[:MAX_VARIANTS]
-            path = self._path(n)
-            tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-            try:
-                with open(tmp, "wb") as f:
-                    pickle.dump(merged, f, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            except OSError:
-                try:
-                    tmp.unlink()
-                except OSError:
-                    pass
+            self._write(n, merged)
         self.dirty.clear()
+
+    def _write(self, n: int, shard: dict[tuple[int, int], list[CachedBlock]]) -> None:
+        blob = bytearray()
+        index = {}
+        for key, blocks in shard.items():
+            refs = []
+            for b in blocks:
+                co = len(blob)
+                blob += b.code
+                ro = len(blob)
+                blob += b.records
+                refs.append((co, len(b.code), ro, len(b.records), b.nops, b.ntemps, b.ninsns,
+                             tuple(b.successors), bool(b.chainable)))
+            index[key] = refs
+        head = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+        path = self._path(n)
+        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+        try:
+            with open(tmp, "wb") as f:
+                f.write(MAGIC + _LEN.pack(len(head)))
+                f.write(head)
+                f.write(blob)
+            os.replace(tmp, path)
+        except OSError:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
