@@ -13,6 +13,8 @@ All records are packed with one struct call and copied into a cffi IROp[] at onc
 from __future__ import annotations
 
 import struct
+from array import array
+from itertools import chain
 
 from rvjit.ir.helpers import HELPER_IDS
 from rvjit.ir.ops import BINARY_OPS, Insn, Op
@@ -32,7 +34,7 @@ INTERP_MAX_SLOTS = 65535
 _BAD = 0xFFFE                   # no handler: stops the machine (ends every block, as a guard)
 
 # struct IROp { const void *h; u16 opc, d, a, b, c, r, icount, aux; u64 k; }
-_REC = "QHHHHHHHHQ"
+_REC = "8xHHHHHHHHQ"
 _REC_SIZE = struct.calcsize("<" + _REC)
 _structs: dict[int, struct.Struct] = {}
 
@@ -69,142 +71,182 @@ def _struct(n: int) -> struct.Struct:
 
 def encode(ffi, insns: list[Insn], ntemps: int):
     """A cffi IROp[] for `insns` (see the module doc)."""
+    # Records are lists or tuples (opc, d, a, b, c, r, icount, aux, k) (h is left 0 by the
+    # struct format: the interpreter fills it).  A GETX gets a None placeholder in `recs`, made a record the first time some op
+    # needs its value in a slot; the placeholders left at the end are dropped.
     consts: dict[int, int] = {}         # value -> slot (slots from ntemps up)
-    recs: list = []                     # records ([opc, d, a, b, c, r, icount, aux, k]),
-    #                                     label numbers (int) and dropped GETXs (None)
-    getx: dict[int, tuple[int, int, int]] = {}   # GETX temp -> (register, position, rec index)
-    kept: set[int] = set()              # GETX temps some op reads from their slot
-    written: dict[int, int] = {}        # register -> position of its last SETX
+    recs: list = []
+    # Positions are indices in recs (len(recs) when an op is reached): a GETX at p still
+    # holds its register's value if the register's last SETX was at a position <= p.
+    getx: list = [None] * ntemps        # GETX temp -> (register, position)
+    written = [-1] * 32                 # register -> position of its last SETX
+    labels: dict[int, int] = {}         # label -> index in recs of the record after it
     branches: list[list] = []
     last = None                         # the previous record, while fusable with this op
-    for pos, i in enumerate(insns):
+
+    def slot(x) -> int:
+        """x's slot: a constant's (allocated on first use), or a temporary's (a GETX's
+        placeholder then becomes a record)."""
+        if x.__class__ is int:
+            x &= MASK64
+            s = consts.get(x)
+            if s is None:
+                s = consts[x] = ntemps + len(consts)
+            return s
+        n = x.n
+        g = getx[n]
+        if g is not None and recs[g[1]] is None:
+            recs[g[1]] = (_BASE_GETX, n, g[0], 0, 0, 0, 0, 0, 0)
+        return n
+
+    def operand(x) -> tuple[int, int]:
+        """(register, 1) if x is a GETX whose register still holds it, else (slot, 0)."""
+        if x.__class__ is not int:
+            g = getx[x.n]
+            if g is not None and written[g[0]] <= g[1]:
+                return g[0], 1
+        return slot(x), 0
+
+    for i in insns:
         kind = _KIND[i.op]
-        args = i.args
-        if kind <= _ST:
-            # Operands that may be guest registers: (slot or register, 1 if a register).
-            ops_ = []
-            for x in args:
-                if x.__class__ is int:
-                    x &= MASK64
-                    s = consts.get(x)
-                    if s is None:
-                        s = consts[x] = ntemps + len(consts)
-                    ops_.append((s, 0))
+        if kind == _GETX:
+            getx[i.dst.n] = (i.reg, len(recs))
+            recs.append(None)
+            last = None
+            continue
+        if kind == _BIN:
+            x, y = i.args
+            if x.__class__ is int:
+                a, f = slot(x), 0
+            else:
+                g = getx[x.n]
+                if g is not None and written[g[0]] <= g[1]:
+                    a, f = g[0], INTERP_AX
                 else:
-                    n = x.n
-                    g = getx.get(n)
-                    if g is None:
-                        ops_.append((n, 0))
-                    elif written.get(g[0], -1) < g[1]:
-                        ops_.append((g[0], 1))
-                    else:
-                        kept.add(n)
-                        ops_.append((n, 0))
-            if kind == _GETX:
-                n = i.dst.n
-                getx[n] = (i.reg, pos, len(recs))
-                recs.append([_BASE_GETX, n, i.reg, 0, 0, 0, 0, 0, 0])
-                last = None
-                continue
-            if kind == _BIN:
-                (a, ax), (b, bx) = ops_
-                rec = [_BASE[i.op] | ax | (bx << 1), i.dst.n, a, b, 0, 0, 0, 0, 0]
-            elif kind == _SETX:
-                (a, ax), = ops_
-                r = i.reg
-                written[r] = pos
-                if (last is not None and not ax and last[1] == a and a < ntemps
-                        and last[0] & ~0x3F in _DX_OK):
+                    a, f = slot(x), 0
+            if y.__class__ is int:
+                y &= MASK64
+                b = consts.get(y)
+                if b is None:
+                    b = consts[y] = ntemps + len(consts)
+            else:
+                g = getx[y.n]
+                if g is not None and written[g[0]] <= g[1]:
+                    b = g[0]
+                    f |= INTERP_BX
+                else:
+                    b = slot(y)
+            last = [_BASE[i.op] | f, i.dst.n, a, b, 0, 0, 0, 0, 0]
+            recs.append(last)
+        elif kind == _SETX:
+            x, = i.args
+            r = i.reg
+            if x.__class__ is int:
+                x &= MASK64
+                a = consts.get(x)
+                if a is None:
+                    a = consts[x] = ntemps + len(consts)
+                f = 0
+            else:
+                n = x.n
+                if last is not None and last[1] == n and last[0] & ~0x3F in _DX_OK:
+                    # The op just before computed this value: it writes the register itself.
+                    written[r] = len(recs)
                     last[0] |= INTERP_DX
                     last[5] = r
                     last = None
                     continue
-                rec = [_BASE_SETX | ax, 0, a, 0, 0, r, 0, 0, 0]
-            elif kind == _UN:
-                (a, ax), = ops_
-                rec = [_BASE[i.op] | ax, i.dst.n, a, 0, 0, 0, 0, 0, 0]
-            elif kind == _LD:
-                (a, ax), = ops_
-                rec = [_BASE_LD | ax | _LD_FORM[i.size, i.signed], i.dst.n, a, 0, 0, 0,
-                       i.icount, 0, i.pc & MASK64]
-            else:
-                (a, ax), (b, bx) = ops_
-                rec = [_BASE_ST | ax | (bx << 1) | _SIZE_FORM[i.size], 0, a, b, 0, 0, i.icount,
-                       0, i.pc & MASK64]
-            recs.append(rec)
-            last = rec
-            continue
-        if kind == _LABEL:
-            recs.append(i.label)
+                g = getx[n]
+                if g is None:
+                    a, f = n, 0
+                elif written[g[0]] <= g[1]:
+                    a, f = g[0], INTERP_AX
+                else:
+                    a, f = slot(x), 0
+            written[r] = len(recs)
             last = None
-            continue
-        # The other ops read their operands from slots only.
-        sl = []
-        for x in args:
+            recs.append((_BASE_SETX | f, 0, a, 0, 0, r, 0, 0, 0))
+        elif kind == _LD:
+            x = i.args[0]
+            if x.__class__ is not int and getx[x.n] is None:
+                a, f = x.n, 0
+            else:
+                a, f = operand(x)
+            last = [_BASE_LD | f | _LD_FORM[i.size, i.signed], i.dst.n, a, 0, 0, 0,
+                    i.icount, 0, i.pc & MASK64]
+            recs.append(last)
+        elif kind == _EXIT:
+            x = i.args[0]
             if x.__class__ is int:
                 x &= MASK64
-                s = consts.get(x)
-                if s is None:
-                    s = consts[x] = ntemps + len(consts)
-                sl.append(s)
+                a = consts.get(x)
+                if a is None:
+                    a = consts[x] = ntemps + len(consts)
             else:
-                n = x.n
-                if n in getx:
-                    kept.add(n)
-                sl.append(n)
-        if kind == _EXIT:
-            rec = [_BASE_EXIT, 0, sl[0], 0, 0, 0, i.icount, 0, 0]
+                a = slot(x)
+            recs.append((_BASE_EXIT, 0, a, 0, 0, 0, i.icount, 0, 0))
+            last = None
+        elif kind == _ST:
+            x, y = i.args
+            a, f = operand(x)
+            b, fb = operand(y)
+            recs.append((_BASE_ST | f | (fb << 1) | _SIZE_FORM[i.size], 0, a, b, 0, 0,
+                         i.icount, 0, i.pc & MASK64))
+            last = None
+        elif kind == _LABEL:
+            labels[i.label] = len(recs)
+            last = None
         elif kind == _BRCOND:
-            a = sl[0]
-            if last is not None and last[1] == a and a < ntemps and last[0] & ~0x3F in _COMPARES:
+            x, = i.args
+            if (last is not None and x.__class__ is not int and last[1] == x.n
+                    and last[0] & ~0x3F in _COMPARES):
+                # The comparison just before jumps itself.
                 last[0] |= INTERP_BRANCH
                 last[8] = i.label
                 branches.append(last)
-                last = None
-                continue
-            rec = [_BASE_BRCOND, 0, a, 0, 0, 0, 0, 0, i.label]
-            branches.append(rec)
+            else:
+                rec = [_BASE_BRCOND, 0, slot(x), 0, 0, 0, 0, 0, i.label]
+                branches.append(rec)
+                recs.append(rec)
+            last = None
+        elif kind == _UN:
+            a, f = operand(i.args[0])
+            last = [_BASE[i.op] | f, i.dst.n, a, 0, 0, 0, 0, 0, 0]
+            recs.append(last)
         elif kind == _BR:
             rec = [_BASE_BR, 0, 0, 0, 0, 0, 0, 0, i.label]
             branches.append(rec)
+            recs.append(rec)
+            last = None
         elif kind == _CALL:
-            sl += (0, 0, 0)
-            rec = [_BASE_CALL | (len(args) << INTERP_SIZE_SHIFT), i.dst.n, sl[0], sl[1], sl[2],
-                   0, i.icount, HELPER_IDS[i.helper], i.pc & MASK64]
+            args = i.args
+            sl = [slot(x) for x in args] + [0, 0, 0]
+            last = [_BASE_CALL | (len(args) << INTERP_SIZE_SHIFT), i.dst.n, sl[0], sl[1],
+                    sl[2], 0, i.icount, HELPER_IDS[i.helper], i.pc & MASK64]
+            recs.append(last)
         elif kind == _SEL:
-            rec = [_BASE_SELECT, i.dst.n, sl[0], sl[1], sl[2], 0, 0, 0, 0]
+            c, x, y = i.args
+            last = [_BASE_SELECT, i.dst.n, slot(c), slot(x), slot(y), 0, 0, 0, 0]
+            recs.append(last)
         elif kind == _GETF:
-            rec = [_BASE_GETF, i.dst.n, i.reg, 0, 0, 0, 0, 0, 0]
+            recs.append((_BASE_GETF, i.dst.n, i.reg, 0, 0, 0, 0, 0, 0))
+            last = None
         else:
-            rec = [_BASE_SETF, 0, sl[0], 0, 0, i.reg, 0, 0, 0]
-        recs.append(rec)
-        last = rec
-    for n, (_, _, k) in getx.items():
-        if n not in kept:
-            recs[k] = None
-    out: list = [[INTERP_HEADER, 0, 0, 0, 0, 0, 0, 0, 0]]
-    at: dict[int, int] = {}
-    for r in recs:
-        if r is None:
-            continue
-        if r.__class__ is int:
-            at[r] = len(out)
-        else:
-            out.append(r)
-    out.append([_BAD, 0, 0, 0, 0, 0, 0, 0, 0])
-    for r in branches:
-        r[8] = at[r[8]]
-    nrec = len(out)
-    out[0][8] = nrec
+            recs.append((_BASE_SETF, 0, slot(i.args[0]), 0, 0, i.reg, 0, 0, 0))
+            last = None
     nslots = ntemps + len(consts)
     if nslots > INTERP_MAX_SLOTS:
         raise ValueError(f"block needs {nslots} slots (limit {INTERP_MAX_SLOTS})")
-    flat = []
-    for r in out:
-        flat.append(0)
-        flat += r
-    data = _struct(nrec).pack(*flat) + bytes(8 * ntemps) + struct.pack(
-        f"<{len(consts)}Q", *consts)
+    # Record indices: 1 + the index in recs less the dropped GETXs before it.
+    for r in branches:
+        k = labels[r[8]]
+        r[8] = 1 + k - recs[:k].count(None)
+    out = [r for r in recs if r is not None]
+    nrec = len(out) + 2
+    data = _struct(nrec).pack(INTERP_HEADER, 0, 0, 0, 0, 0, 0, 0, nrec,
+                              *chain.from_iterable(out), _BAD, 0, 0, 0, 0, 0, 0, 0, 0)
     arr = ffi.new("IROp[]", nrec + (8 * nslots + _REC_SIZE - 1) // _REC_SIZE)
+    if consts:
+        data += bytes(8 * ntemps) + array("Q", consts).tobytes()
     ffi.memmove(arr, data, len(data))
     return arr
