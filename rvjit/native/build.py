@@ -47,8 +47,8 @@ def generated_header() -> str:
 
 CDEF_FUNCS = """
 typedef struct IROp {
-    uint16_t opc; uint16_t kinds; uint16_t dst; uint16_t aux;
-    uint32_t icount; uint32_t pad; uint64_t pc; uint64_t a[3];
+    const void *h; uint16_t opc; uint16_t d; uint16_t a; uint16_t b; uint16_t c; uint16_t r;
+    uint16_t icount; uint16_t aux; uint64_t k;
 } IROp;
 typedef struct TB {
     uint64_t pc; uint64_t flags; void (*native)(CPUState *); IROp *ops;

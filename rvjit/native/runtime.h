@@ -84,17 +84,33 @@
 #define MENVCFG_PBMTE (1ull << 62)
 #define MENVCFG_STCE (1ull << 63)
 
-/* The interpreter tier's encoding of one IR op (see rvjit/backend/interp_encode.py). */
+/* The interpreter tier's encoding of one IR op (see rvjit/backend/interp_encode.py and
+ * native/interp.c).  A block's ops[] is a header record, the op records, then the slot area
+ * (uint64 slots: the block's temporaries, then its constants). */
 typedef struct IROp {
-    uint16_t opc;
-    uint16_t kinds;     /* bit i set: a[i] is a constant, else a temporary's index */
-    uint16_t dst;
-    uint16_t aux;       /* LD/ST: size | signed << 4; GETX..: register; BR*: op index; CALL: helper */
-    uint32_t icount;
-    uint32_t pad;
-    uint64_t pc;
-    uint64_t a[3];
+    const void *h;      /* handler address, filled on the block's first run (0 before) */
+    uint16_t opc;       /* INTERP_OPC(IR op, form); the header: INTERP_HEADER */
+    uint16_t d;         /* destination slot */
+    uint16_t a, b, c;   /* operand slots, or guest registers in the AX/BX forms */
+    uint16_t r;         /* guest register written (SETX, SETF, DX forms) */
+    uint16_t icount;    /* LD/ST/CALL/EXIT: instructions retired before it / at the exit */
+    uint16_t aux;       /* CALL: helper index */
+    uint64_t k;         /* LD/ST/CALL: guest pc; BR, BRCOND, BRANCH forms: target record;
+                         * the header: index of the slot area (in records) */
 } IROp;
+
+/* Forms (the low INTERP_FORM_BITS of opc). */
+#define INTERP_AX 1             /* operand a is guest x[a] */
+#define INTERP_BX 2             /* operand b is guest x[b] */
+#define INTERP_DX 4             /* the result also goes to guest x[r] (a fused SETX) */
+#define INTERP_BRANCH 8         /* comparisons: jump to record k if it holds (a fused BRCOND) */
+#define INTERP_SIZE_SHIFT 3     /* LD/ST: log2 of the size; CALL: number of arguments */
+#define INTERP_SIGNED 32        /* LD: sign-extend */
+#define INTERP_FORM_BITS 6
+#define INTERP_OPC(op, form) ((op) << INTERP_FORM_BITS | (form))
+#define INTERP_NOPC ((OP_EXIT + 1) << INTERP_FORM_BITS)
+#define INTERP_HEADER 0xFFFF
+#define INTERP_MAX_SLOTS 65535
 
 /* A translation block as the native side sees it (owned by Python). */
 typedef struct TB {
@@ -109,8 +125,6 @@ typedef struct TB {
     struct TB *hash_next;
     uint64_t ppc;       /* physical address of pc (all ones: its fetch faults) */
 } TB;
-
-#define INTERP_MAX_TEMPS 4096
 
 #define MAX_RAM 8
 #define TB_HASH_BITS 16
