@@ -134,9 +134,9 @@ class Engine:
         for c in self.xcache.candidates(pc, flags):
             n = len(c.code)
             if (ppc & (PAGE_SIZE - 1)) + n <= PAGE_SIZE and \
-                    len(c.records) == c.nops * self._irop_size and \
+                    len(c.records) % self._irop_size == 0 and \
                     self.memory.read_bytes(ppc, n) == c.code:
-                ops = self.ffi.new("IROp[]", c.nops)
+                ops = self.ffi.new("IROp[]", len(c.records) // self._irop_size)
                 self.ffi.memmove(ops, c.records, len(c.records))
                 self.xcache.hits += 1
                 self.stats.xlate_cache_hits += 1
