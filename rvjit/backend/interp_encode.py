@@ -72,8 +72,9 @@ def _struct(n: int) -> struct.Struct:
 def encode(ffi, insns: list[Insn], ntemps: int):
     """A cffi IROp[] for `insns` (see the module doc)."""
     # Records are lists or tuples (opc, d, a, b, c, r, icount, aux, k) (h is left 0 by the
-    # struct format: the interpreter fills it).  A GETX gets a None placeholder in `recs`, made a record the first time some op
-    # needs its value in a slot; the placeholders left at the end are dropped.
+    # struct format: the interpreter fills it).  A GETX gets a None placeholder in `recs`,
+    # made a record the first time some op needs its value in a slot; the placeholders left
+    # at the end are dropped.
     consts: dict[int, int] = {}         # value -> slot (slots from ntemps up)
     recs: list = []
     # Positions are indices in recs (len(recs) when an op is reached): a GETX at p still

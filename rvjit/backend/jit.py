@@ -17,7 +17,7 @@ from rvjit import __version__
 from rvjit.backend.code_cache import CodeCache, default_dir
 from rvjit.backend.compile_worker import WorkerPool, compile_region
 from rvjit.backend.objcompile import host_key
-from rvjit.exec.xlate_cache import source_hash
+from rvjit.exec.xlate_cache import translator_hash
 from rvjit.frontend.translate import BlockIR
 from rvjit.ir.helpers import HELPERS
 
@@ -40,7 +40,7 @@ class Codegen:
         self.opt_level = opt_level
         self.cache = CodeCache(default_dir()) if cache else None
         self.salt = f"{__version__}|{IR_FORMAT}|{opt_level}|{host_key()}|" \
-                    f"{source_hash()}|{backend_source_hash()}".encode()
+                    f"{translator_hash()}|{backend_source_hash()}".encode()
         self.workers = workers
         self.pool: WorkerPool | None = None
         self.pending: dict[int, tuple[str, str | None, Done]] = {}

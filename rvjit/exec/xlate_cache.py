@@ -38,8 +38,9 @@ MAX_SHARD_ENTRIES = 20000   # a shard that grows past this is started afresh
 MAGIC = b"RVXLATE1"
 _LEN = struct.Struct("<Q")
 
-# The sources a translation (IR and its encoded records) depends on.
-_SOURCES = ("frontend", "ir", "cpu/state.py", "cpu/causes.py", "backend/interp_encode.py")
+# The sources the IR depends on (the translator), and the encoding of IR into records.
+TRANSLATOR_SOURCES = ("frontend", "ir", "cpu/state.py", "cpu/causes.py")
+ENCODING_SOURCES = ("backend/interp_encode.py",)
 
 
 class CachedBlock(NamedTuple):     # a tuple: quick to pickle and unpickle
@@ -52,30 +53,34 @@ class CachedBlock(NamedTuple):     # a tuple: quick to pickle and unpickle
     chainable: bool
 
 
-_source_hash: str | None = None
+_hashes: dict[tuple[str, ...], str] = {}
 
 
-def source_hash() -> str:
-    """A hash of the translator's and the encoding's sources (and rvjit's version)."""
-    global _source_hash
-    if _source_hash is None:
+def sources_hash(sources: tuple[str, ...]) -> str:
+    """A hash of rvjit's version and the given sources (paths under rvjit/)."""
+    h = _hashes.get(sources)
+    if h is None:
         from rvjit import __version__
         root = Path(__file__).resolve().parents[1]
-        h = hashlib.sha256(__version__.encode())
-        for rel in _SOURCES:
+        d = hashlib.sha256(__version__.encode())
+        for rel in sources:
             p = root / rel
-            files = sorted(p.rglob("*.py")) if p.is_dir() else [p]
-            for f in files:
-                h.update(str(f.relative_to(root)).encode())
-                h.update(f.read_bytes())
-        _source_hash = h.hexdigest()[:24]
-    return _source_hash
+            for f in sorted(p.rglob("*.py")) if p.is_dir() else [p]:
+                d.update(str(f.relative_to(root)).encode())
+                d.update(f.read_bytes())
+        h = _hashes[sources] = d.hexdigest()[:24]
+    return h
+
+
+def translator_hash() -> str:
+    """What the IR of a block depends on besides its pc, flags and bytes."""
+    return sources_hash(TRANSLATOR_SOURCES)
 
 
 def default_dir() -> Path:
     base = os.environ.get("RVJIT_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "rvjit")
-    return Path(base) / "xlate" / source_hash()
+    return Path(base) / "xlate" / sources_hash(TRANSLATOR_SOURCES + ENCODING_SOURCES)
 
 
 def shard_of(pc: int) -> int:
