@@ -2,9 +2,17 @@
 
 Compilation runs in a worker process (LLVM under the GIL in a thread ran 7-10x slower) or, on
 request, synchronously; objects are cached on disk (code_cache.py) and loaded into one MCJIT
-engine per machine, with the native helpers bound by name."""
+engine per machine, with the native helpers bound by name.
+
+Two tiers (bench/llvm_compile_bench.py and bench/run_bench.py measure them): a region is first
+compiled cheaply (TIER: no IR passes, codegen at O0: ~2 ms of CPU per region against ~27 ms at
+O2, and a Linux boot asks for ~15k regions); its generated code counts its entries, and a region
+entered TIER_UP_ENTRIES times is compiled again with optimisation (TIER2) in the background, its
+new address handed to the same callback.  Synchronous compilation (tests) uses the first tier
+only."""
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import pickle
@@ -20,11 +28,11 @@ from rvjit.backend.objcompile import host_key
 from rvjit.frontend.translate import BlockIR
 from rvjit.ir.helpers import HELPERS
 
-# How hard LLVM works on a region (objcompile.py; bench/llvm_compile_bench.py measures them):
-# "passes:codegen level".  No IR passes and codegen at O0 cost ~1.5-2 ms per region against
-# ~27 ms for the O2 pipeline, and a boot compiles ~15k regions.
-DEFAULT_TIER = "none:0"
-IR_FORMAT = 2           # bump when the IR or its lowering changes meaning
+TIER = "none:0"         # objcompile.py: "IR passes:codegen level"
+TIER2 = "O2:2"
+TIER_UP_ENTRIES = 20000  # entries into a first-tier region before it is optimised
+SCAN_SECONDS = 0.25     # how often the entry counters are read
+IR_FORMAT = 3           # bump when the IR or its lowering changes meaning
 MAX_BACKLOG = 256       # regions waiting for a compile worker
 MAX_BATCH = 16          # regions per worker job (one IPC round trip, one finalize to load)
 
@@ -40,21 +48,32 @@ class Codegen:
         tm = target.create_target_machine(jit=True)
         # One MCJIT engine per machine; it owns its target machine.
         self.engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
-        self.tier = tier or os.environ.get("RVJIT_LLVM_TIER", DEFAULT_TIER)
+        self.tier = tier or os.environ.get("RVJIT_LLVM_TIER", TIER)
+        tier2 = os.environ.get("RVJIT_LLVM_TIER2", TIER2)
+        # Tiering up needs a worker: a synchronous O2 compile would stall the guest.
+        self.tier2 = tier2 if workers and tier2 and tier2 != self.tier else None
+        self.tier_up_entries = int(os.environ.get("RVJIT_TIER_UP", TIER_UP_ENTRIES))
         self.cache = CodeCache(default_dir()) if cache else None
         self.salt = f"{__version__}|{IR_FORMAT}|{self.tier}|{host_key()}".encode()
         self.workers = workers
         self.pool: WorkerPool | None = None
-        # Regions by function name: waiting for a worker (queued) or being compiled (pending).
-        self.queued: dict[str, tuple[str, tuple, list[Done]]] = {}
-        self.inflight: dict[str, tuple[str, list[Done]]] = {}
-        self.jobs: dict[int, list[str]] = {}     # job id -> function names
+        # Regions by function name: waiting for a worker (queued, per tier), being compiled
+        # (inflight), or loaded from the cache and waiting for the next poll (hits).
+        self.queued: dict[str, dict[str, tuple[str, list[BlockIR], list[Done]]]] = {
+            self.tier: {}, self.tier2: {}}
+        self.inflight: dict[str, tuple[str, list[BlockIR], list[Done]]] = {}
+        self.hits: list[tuple[str, bytes, list[BlockIR], list[Done]]] = []
+        self.jobs: dict[int, tuple[str, list[str]]] = {}     # job id -> (tier, names)
+        # First-tier regions: name -> (entry counter, blocks, callbacks).
+        self.watch: dict[str, tuple[ctypes.c_uint64, list[BlockIR], list[Done]]] = {}
+        self.next_scan = 0.0
         self.failures = 0
         self.last_failure: str | None = None
         self.loaded: dict[str, int] = {}
-        self.compile_seconds = 0.0      # time spent compiling (in whichever process)
+        self.compile_seconds = 0.0      # CPU time spent compiling (in whichever process)
         self.load_seconds = 0.0
         self.compiled = 0
+        self.tiered_up = 0
         self.batches = 0
         for name in ["rt_load_slow", "rt_store_slow"] + [h.cname for h in HELPERS.values()]:
             addr = int(ffi.cast("uintptr_t", ffi.addressof(lib, name)))
@@ -62,7 +81,9 @@ class Codegen:
 
     @property
     def pending(self) -> int:
-        return len(self.queued) + len(self.inflight)
+        """Non-zero while poll() has work: compiles, cache hits to load, counters to read."""
+        return (sum(map(len, self.queued.values())) + len(self.inflight) + len(self.hits)
+                + len(self.watch))
 
     def region_key(self, blocks: list[BlockIR]) -> str:
         """The region's identity: a hash of its IR (which records the guest pcs, flags and
@@ -72,95 +93,129 @@ class Codegen:
         return hashlib.sha256(self.salt + ir).hexdigest()
 
     def request(self, blocks: list[BlockIR], done: Done) -> bool:
-        """Compile a region; `done(address)` runs once its code is loaded (perhaps at once).
-        False if the compile queue is full (the caller may ask again later)."""
+        """Compile a region; `done(address)` runs once its code is loaded (perhaps at once, or
+        at a later poll), and again with a faster address if the region tiers up.  False if
+        the compile queue is full (the caller may ask again later)."""
         key = self.region_key(blocks)
-        name = "r_" + key[:24]
+        return self._request(key, "r_" + key[:24], blocks, self.tier, done)
+
+    def _request(self, key: str, name: str, blocks: list[BlockIR], tier: str,
+                 done: Done) -> bool:
         if name in self.loaded:
             done(self.loaded[name])
             return True
-        waiting = self.queued.get(name) or self.inflight.get(name)
+        waiting = self.queued[tier].get(name) or self.inflight.get(name)
         if waiting is not None:
             waiting[-1].append(done)
             return True
         obj = self.cache.get(key) if self.cache else None
         if obj is not None:
-            self._load([(name, obj, [done])])
+            if self.workers:
+                self.hits.append((name, obj, blocks, [done]))     # loaded together at poll()
+            else:
+                self._load([(name, obj, blocks, [done])])
             return True
         if self.workers:
-            if self.pending >= MAX_BACKLOG:
+            if tier == self.tier and len(self.queued[tier]) + len(self.inflight) >= MAX_BACKLOG:
                 return False
-            self.queued[name] = (key, encode_region(blocks), [done])
+            self.queued[tier][name] = (key, blocks, [done])
             self._submit()
             return True
-        t0 = time.perf_counter()
-        (obj,) = compile_regions([(name, blocks)], self.tier)
-        self._finish([(name, key, obj, [done])], time.perf_counter() - t0)
+        t0 = time.process_time()
+        (obj,) = compile_regions([(name, blocks)], tier)
+        self._finish([(name, key, obj, blocks, [done])], time.process_time() - t0)
         return True
 
     def _submit(self) -> None:
-        """Hand the queued regions to an idle worker as one job; while every worker is busy
-        they wait, so batches grow with the backlog."""
+        """Hand queued regions (first tier first) to an idle worker as one job; while every
+        worker is busy they wait, so batches grow with the backlog."""
         if self.pool is None:
             self.pool = WorkerPool(self.workers)
-        while self.queued and len(self.jobs) < self.workers:
-            names = list(self.queued)[:MAX_BATCH]
+        while len(self.jobs) < self.workers:
+            tier = next((t for t, q in self.queued.items() if q), None)
+            if tier is None:
+                return
+            q = self.queued[tier]
+            names = list(q)[:MAX_BATCH]
             batch = []
             for n in names:
-                key, enc, dones = self.queued.pop(n)
-                self.inflight[n] = (key, dones)
-                batch.append((n, enc))
-            self.jobs[self.pool.submit(batch, self.tier)] = names
+                self.inflight[n] = ent = q.pop(n)
+                batch.append((n, encode_region(ent[1])))
+            self.jobs[self.pool.submit(batch, tier)] = (tier, names)
 
     def poll(self) -> int:
-        """Load the regions whose compilation has finished; returns how many."""
-        if not self.pending:
-            return 0
+        """Load the regions whose compilation has finished and the cache hits, and queue the
+        regions that have become hot for the second tier; returns how many were loaded."""
         n = 0
-        for job, objs, err, secs in self.pool.done():
-            names = self.jobs.pop(job)
+        if self.hits:
+            hits, self.hits = self.hits, []
+            self._load(hits)
+            n += len(hits)
+        for job, objs, err, secs in self.pool.done() if self.jobs else ():
+            tier, names = self.jobs.pop(job)
             entries = [(nm, *self.inflight.pop(nm)) for nm in names]
             if objs is None:
-                # LLVM rejected the batch: its regions keep running in the interpreter tier.
+                # LLVM rejected the batch: its regions keep running where they ran.
                 self.failures += len(names)
                 self.last_failure = err
                 continue
-            self._finish([(nm, key, obj, dones) for (nm, key, dones), obj
+            self._finish([(nm, key, obj, blocks, dones) for (nm, key, blocks, dones), obj
                           in zip(entries, objs)], secs)
             n += len(names)
-        if self.queued:
+        if self.tier2 and self.watch and time.perf_counter() >= self.next_scan:
+            self._tier_up()
+        if self.pool and any(self.queued.values()):
             self._submit()
         return n
 
-    def _finish(self, done: list[tuple[str, str, bytes, list[Done]]], secs: float) -> None:
+    def _tier_up(self) -> None:
+        self.next_scan = time.perf_counter() + SCAN_SECONDS
+        limit = self.tier_up_entries
+        hot = [name for name, (count, _, _) in self.watch.items() if count.value >= limit]
+        for name in hot:
+            _, blocks, dones = self.watch.pop(name)
+            key = hashlib.sha256(f"{name}|{self.tier2}".encode()).hexdigest()
+            self.tiered_up += 1
+            for d in dones:
+                self._request(key, "o_" + key[:24], blocks, self.tier2, d)
+
+    def _finish(self, done: list[tuple[str, str, bytes, list[BlockIR], list[Done]]],
+                secs: float) -> None:
         self.compile_seconds += secs
         self.compiled += len(done)
         self.batches += 1
         if self.cache:
-            for _, key, obj, _ in done:
+            for _, key, obj, _, _ in done:
                 self.cache.put(key, obj)
-        self._load([(name, obj, dones) for name, _, obj, dones in done])
+        self._load([(name, obj, blocks, dones) for name, _, obj, blocks, dones in done])
 
-    def _load(self, objs: list[tuple[str, bytes, list[Done]]]) -> None:
+    def _load(self, objs: list[tuple[str, bytes, list[BlockIR], list[Done]]]) -> None:
         """Add objects to the engine, link them with one finalize, and run their callbacks."""
         t0 = time.perf_counter()
-        for _, obj, _ in objs:
+        for _, obj, _, _ in objs:
             self.engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
         self.engine.finalize_object()
-        for name, _, _ in objs:
+        for name, _, blocks, dones in objs:
             self.loaded[name] = self.engine.get_function_address(name)
+            if self.tier2 and name.startswith("r_"):
+                count = ctypes.c_uint64.from_address(
+                    self.engine.get_global_value_address(name + "_n"))
+                self.watch[name] = (count, blocks, dones)
         self.load_seconds += time.perf_counter() - t0
-        for name, _, dones in objs:
-            for d in dones:
+        for name, _, _, dones in objs:
+            for d in list(dones):
                 d(self.loaded[name])
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
             self.pool = None
-        self.queued.clear()
+        for q in self.queued.values():
+            q.clear()
         self.inflight.clear()
         self.jobs.clear()
+        self.hits.clear()
+        self.watch.clear()
 
 
 def default_workers() -> int:
