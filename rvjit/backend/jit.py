@@ -33,7 +33,9 @@ TIER2 = "O2:2"
 TIER_UP_ENTRIES = 20000  # entries into a first-tier region before it is optimised
 SCAN_SECONDS = 0.25     # how often the entry counters are read
 IR_FORMAT = 3           # bump when the IR or its lowering changes meaning
-MAX_BACKLOG = 256       # regions waiting for a compile worker
+# Regions waiting for a compile worker.  A refused request costs the run loop a Python exit
+# and the caller another region formation later, so the queue is long and served newest first.
+MAX_BACKLOG = 4096
 MAX_BATCH = 16          # regions per worker job (one IPC round trip, one finalize to load)
 
 Done = Callable[[int], None]
@@ -96,8 +98,13 @@ class Codegen:
         """Compile a region; `done(address)` runs once its code is loaded (perhaps at once, or
         at a later poll), and again with a faster address if the region tiers up.  False if
         the compile queue is full (the caller may ask again later)."""
+        if self.workers and self._backlog() >= MAX_BACKLOG:
+            return False        # before hashing: the caller asks again after more executions
         key = self.region_key(blocks)
         return self._request(key, "r_" + key[:24], blocks, self.tier, done)
+
+    def _backlog(self) -> int:
+        return len(self.queued[self.tier]) + len(self.inflight)
 
     def _request(self, key: str, name: str, blocks: list[BlockIR], tier: str,
                  done: Done) -> bool:
@@ -116,8 +123,6 @@ class Codegen:
                 self._load([(name, obj, blocks, [done])])
             return True
         if self.workers:
-            if tier == self.tier and len(self.queued[tier]) + len(self.inflight) >= MAX_BACKLOG:
-                return False
             self.queued[tier][name] = (key, blocks, [done])
             self._submit()
             return True
@@ -136,7 +141,7 @@ class Codegen:
             if tier is None:
                 return
             q = self.queued[tier]
-            names = list(q)[:MAX_BATCH]
+            names = list(q)[-MAX_BATCH:]     # the most recently hot first
             batch = []
             for n in names:
                 self.inflight[n] = ent = q.pop(n)
