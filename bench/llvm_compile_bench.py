@@ -70,7 +70,8 @@ def measure(path: str, sample: int, batches: list[int], configs: list[str]) -> N
     _, t = _cpu(lambda: [pickle.loads(p) for p in pk])
     print(f"unpickle blocks         {per(t)}   ({sum(map(len, pk)) / n:.0f} bytes)")
     enc, t = _cpu(lambda: [encode_region(r) for r in regs])
-    print(f"encode (compact)        {per(t)}   ({sum(len(marshal.dumps(e)) for e in enc) / n:.0f} bytes)")
+    size = sum(len(marshal.dumps(e)) for e in enc) / n
+    print(f"encode (compact)        {per(t)}   ({size:.0f} bytes)")
     _, t = _cpu(lambda: [decode_region(e) for e in enc])
     print(f"decode (compact)        {per(t)}")
     texts, t = _cpu(lambda: [lower_region(f"r{i}", r) for i, r in enumerate(regs)])

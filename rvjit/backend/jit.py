@@ -165,7 +165,7 @@ class Codegen:
                 self.last_failure = err
                 continue
             self._finish([(nm, key, obj, blocks, dones) for (nm, key, blocks, dones), obj
-                          in zip(entries, objs)], secs)
+                          in zip(entries, objs, strict=True)], secs)
             n += len(names)
         if self.tier2 and self.watch and time.perf_counter() >= self.next_scan:
             self._tier_up()
