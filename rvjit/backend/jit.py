@@ -2,9 +2,17 @@
 
 Compilation runs in a worker process (LLVM under the GIL in a thread ran 7-10x slower) or, on
 request, synchronously; objects are cached on disk (code_cache.py) and loaded into one MCJIT
-engine per machine, with the native helpers bound by name."""
+engine per machine, with the native helpers bound by name.
+
+Two tiers (bench/llvm_compile_bench.py and bench/run_bench.py measure them): a region is first
+compiled cheaply (TIER: no IR passes, codegen at O0: ~2 ms of CPU per region against ~27 ms at
+O2, and a Linux boot asks for ~15k regions); its generated code counts its entries, and a region
+entered TIER_UP_ENTRIES times is compiled again with optimisation (TIER2) in the background, its
+new address handed to the same callback.  Synchronous compilation (tests) uses the first tier
+only."""
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import time
@@ -15,45 +23,77 @@ import llvmlite.binding as llvm
 
 from rvjit import __version__
 from rvjit.backend.code_cache import CodeCache, default_dir
-from rvjit.backend.compile_worker import WorkerPool, compile_region
+from rvjit.backend.compile_worker import WorkerPool, compile_regions, encode_region
 from rvjit.backend.objcompile import host_key
 from rvjit.exec.xlate_cache import translator_hash
 from rvjit.frontend.translate import BlockIR
 from rvjit.ir.helpers import HELPERS
 
-OPT_LEVEL = 2
-IR_FORMAT = 1           # bump when the IR or its lowering changes meaning
-MAX_BACKLOG = 64        # regions waiting for a compile worker
+TIER = "none:0"         # objcompile.py: "IR passes:codegen level"
+TIER2 = "O2:2"
+TIER_UP_ENTRIES = 20000  # entries into a first-tier region before it is optimised
+SCAN_SECONDS = 0.25     # how often the entry counters are read
+IR_FORMAT = 3           # bump when the IR or its lowering changes meaning
+# Regions waiting for a compile worker.  A refused request costs the run loop a Python exit
+# and the caller another region formation later, so the queue is long and served newest first.
+MAX_BACKLOG = 4096
+MAX_BATCH = 16          # regions per worker job (one IPC round trip, one finalize to load)
 
 Done = Callable[[int], None]
+# A region's blocks, or a function that makes them (None if it cannot) when they are needed.
+Blocks = list[BlockIR] | Callable[[], list[BlockIR] | None]
+
+
+def _made(blocks: Blocks) -> list[BlockIR] | None:
+    return blocks() if callable(blocks) else blocks
 
 
 class Codegen:
-    def __init__(self, ffi, lib, opt_level: int = OPT_LEVEL, workers: int = 0,
+    def __init__(self, ffi, lib, tier: str | None = None, workers: int = 0,
                  cache: bool = True) -> None:
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
         target = llvm.Target.from_default_triple()
-        tm = target.create_target_machine(opt=opt_level, jit=True)
+        tm = target.create_target_machine(jit=True)
         # One MCJIT engine per machine; it owns its target machine.
         self.engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
-        self.opt_level = opt_level
+        self.tier = tier or os.environ.get("RVJIT_LLVM_TIER", TIER)
+        tier2 = os.environ.get("RVJIT_LLVM_TIER2", TIER2)
+        # Tiering up needs a worker: a synchronous O2 compile would stall the guest.
+        self.tier2 = tier2 if workers and tier2 and tier2 != self.tier else None
+        self.tier_up_entries = int(os.environ.get("RVJIT_TIER_UP", TIER_UP_ENTRIES))
         self.cache = CodeCache(default_dir()) if cache else None
-        self.salt = f"{__version__}|{IR_FORMAT}|{opt_level}|{host_key()}|" \
+        self.salt = f"{__version__}|{IR_FORMAT}|{self.tier}|{host_key()}|" \
                     f"{translator_hash()}|{backend_source_hash()}".encode()
         self.workers = workers
         self.pool: WorkerPool | None = None
-        self.pending: dict[int, tuple[str, str | None, Done]] = {}
+        # Regions by function name: waiting for a worker (queued, per tier), being compiled
+        # (inflight), or loaded from the cache and waiting for the next poll (hits).
+        self.queued: dict[str, dict[str, tuple[str, list[BlockIR], list[Done]]]] = {
+            self.tier: {}, self.tier2: {}}
+        self.inflight: dict[str, tuple[str, list[BlockIR], list[Done]]] = {}
+        self.hits: list[tuple[str, bytes, list[BlockIR], list[Done]]] = []
+        self.jobs: dict[int, tuple[str, list[str]]] = {}     # job id -> (tier, names)
+        # First-tier regions: name -> (entry counter, blocks, callbacks).
+        self.watch: dict[str, tuple[ctypes.c_uint64, list[BlockIR], list[Done]]] = {}
+        self.next_scan = 0.0
         self.failures = 0
         self.last_failure: str | None = None
         self.loaded: dict[str, int] = {}
-        self.compile_seconds = 0.0      # time spent compiling (in whichever process)
+        self.compile_seconds = 0.0      # CPU time spent compiling (in whichever process)
         self.load_seconds = 0.0
         self.compiled = 0
+        self.tiered_up = 0
         self.batches = 0
         for name in ["rt_load_slow", "rt_store_slow"] + [h.cname for h in HELPERS.values()]:
             addr = int(ffi.cast("uintptr_t", ffi.addressof(lib, name)))
             llvm.add_symbol(name, addr)
+
+    @property
+    def pending(self) -> int:
+        """Non-zero while poll() has work: compiles, cache hits to load, counters to read."""
+        return (sum(map(len, self.queued.values())) + len(self.inflight) + len(self.hits)
+                + len(self.watch))
 
     def region_key(self, members: list[tuple[int, int, bytes]]) -> str:
         """The identity of a region of blocks given as (pc, flags, guest bytes): a block's IR
@@ -66,76 +106,144 @@ class Codegen:
             h.update(code)
         return h.hexdigest()
 
-    def cached(self, key: str, done: Done) -> bool:
-        """If the region `key` is loaded or in the on-disk cache, load it and call done."""
-        name = "r_" + key[:24]
+    def request(self, blocks: Blocks, done: Done, key: str | None = None) -> bool:
+        """Compile a region; `done(address)` runs once its code is loaded (perhaps at once, or
+        at a later poll), and again with a faster address if the region tiers up.  `blocks`
+        is the region's IR, or a function that makes it (None: it cannot), called only if the
+        region has to be compiled; `key` is its region_key.  False if the compile queue is
+        full (the caller may ask again later)."""
+        if self.workers and self._backlog() >= MAX_BACKLOG:
+            return False        # before hashing: the caller asks again after more executions
+        if key is None:
+            key = self.region_key([(b.pc, b.flags, b.guest_bytes) for b in blocks])
+        return self._request(key, "r_" + key[:24], blocks, self.tier, done)
+
+    def _backlog(self) -> int:
+        return len(self.queued[self.tier]) + len(self.inflight)
+
+    def _request(self, key: str, name: str, blocks: Blocks, tier: str, done: Done) -> bool:
         if name in self.loaded:
             done(self.loaded[name])
             return True
+        waiting = self.queued[tier].get(name) or self.inflight.get(name)
+        if waiting is not None:
+            waiting[-1].append(done)
+            return True
         obj = self.cache.get(key) if self.cache else None
         if obj is not None:
-            done(self._load(name, obj))
-            return True
-        return False
-
-    def request(self, blocks: list[BlockIR], done: Done, key: str | None = None) -> bool:
-        """Compile a region; `done(address)` runs once its code is loaded (perhaps at once).
-        False if the compile queue is full (the caller may ask again later)."""
-        if key is None:
-            key = self.region_key([(b.pc, b.flags, b.guest_bytes) for b in blocks])
-        name = "r_" + key[:24]
-        if self.cached(key, done):
+            if self.workers:
+                self.hits.append((name, obj, blocks, [done]))     # loaded together at poll()
+            else:
+                self._load([(name, obj, blocks, [done])])
             return True
         if self.workers:
-            if len(self.pending) >= MAX_BACKLOG:
-                return False
-            if self.pool is None:
-                self.pool = WorkerPool(self.workers)
-            self.pending[self.pool.submit(name, blocks, self.opt_level)] = (name, key, done)
+            self.queued[tier][name] = (key, blocks, [done])
+            self._submit()
             return True
-        t0 = time.perf_counter()
-        obj = compile_region(name, blocks, self.opt_level)
-        self._finish(name, key, obj, time.perf_counter() - t0, done)
+        blocks = _made(blocks)
+        if blocks is None:
+            return True
+        t0 = time.process_time()
+        (obj,) = compile_regions([(name, blocks)], tier)
+        self._finish([(name, key, obj, blocks, [done])], time.process_time() - t0)
         return True
 
+    def _submit(self) -> None:
+        """Hand queued regions (first tier first) to an idle worker as one job; while every
+        worker is busy they wait, so batches grow with the backlog."""
+        if self.pool is None:
+            self.pool = WorkerPool(self.workers)
+        while len(self.jobs) < self.workers:
+            tier = next((t for t, q in self.queued.items() if q), None)
+            if tier is None:
+                return
+            q = self.queued[tier]
+            names = list(q)[-MAX_BATCH:]     # the most recently hot first
+            batch, sent = [], []
+            for n in names:
+                key, blocks, dones = q.pop(n)
+                blocks = _made(blocks)
+                if blocks is None:
+                    continue            # its IR cannot be made again: it stays uncompiled
+                self.inflight[n] = (key, blocks, dones)
+                batch.append((n, encode_region(blocks)))
+                sent.append(n)
+            if sent:
+                self.jobs[self.pool.submit(batch, tier)] = (tier, sent)
+
     def poll(self) -> int:
-        """Load the regions whose compilation has finished; returns how many."""
-        if not self.pending:
-            return 0
+        """Load the regions whose compilation has finished and the cache hits, and queue the
+        regions that have become hot for the second tier; returns how many were loaded."""
         n = 0
-        for job, obj, err, secs in self.pool.done():
-            name, key, done = self.pending.pop(job)
-            if obj is None:
-                # LLVM rejected the region: it keeps running in the interpreter tier.
-                self.failures += 1
+        if self.hits:
+            hits, self.hits = self.hits, []
+            self._load(hits)
+            n += len(hits)
+        for job, objs, err, secs in self.pool.done() if self.jobs else ():
+            tier, names = self.jobs.pop(job)
+            entries = [(nm, *self.inflight.pop(nm)) for nm in names]
+            if objs is None:
+                # LLVM rejected the batch: its regions keep running where they ran.
+                self.failures += len(names)
                 self.last_failure = err
                 continue
-            self._finish(name, key, obj, secs, done)
-            n += 1
+            self._finish([(nm, key, obj, blocks, dones) for (nm, key, blocks, dones), obj
+                          in zip(entries, objs, strict=True)], secs)
+            n += len(names)
+        if self.tier2 and self.watch and time.perf_counter() >= self.next_scan:
+            self._tier_up()
+        if self.pool and any(self.queued.values()):
+            self._submit()
         return n
 
-    def _finish(self, name: str, key: str | None, obj: bytes, secs: float, done: Done) -> None:
-        self.compile_seconds += secs
-        self.compiled += 1
-        self.batches += 1
-        if self.cache and key:
-            self.cache.put(key, obj)
-        done(self._load(name, obj))
+    def _tier_up(self) -> None:
+        self.next_scan = time.perf_counter() + SCAN_SECONDS
+        limit = self.tier_up_entries
+        hot = [name for name, (count, _, _) in self.watch.items() if count.value >= limit]
+        for name in hot:
+            _, blocks, dones = self.watch.pop(name)
+            key = hashlib.sha256(f"{name}|{self.tier2}".encode()).hexdigest()
+            self.tiered_up += 1
+            for d in dones:
+                self._request(key, "o_" + key[:24], blocks, self.tier2, d)
 
-    def _load(self, name: str, obj: bytes) -> int:
+    def _finish(self, done: list[tuple[str, str, bytes, list[BlockIR], list[Done]]],
+                secs: float) -> None:
+        self.compile_seconds += secs
+        self.compiled += len(done)
+        self.batches += 1
+        if self.cache:
+            for _, key, obj, _, _ in done:
+                self.cache.put(key, obj)
+        self._load([(name, obj, blocks, dones) for name, _, obj, blocks, dones in done])
+
+    def _load(self, objs: list[tuple[str, bytes, list[BlockIR], list[Done]]]) -> None:
+        """Add objects to the engine, link them with one finalize, and run their callbacks."""
         t0 = time.perf_counter()
-        self.engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
+        for _, obj, _, _ in objs:
+            self.engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
         self.engine.finalize_object()
-        addr = self.engine.get_function_address(name)
-        self.loaded[name] = addr
+        for name, _, blocks, dones in objs:
+            self.loaded[name] = self.engine.get_function_address(name)
+            if self.tier2 and name.startswith("r_"):
+                count = ctypes.c_uint64.from_address(
+                    self.engine.get_global_value_address(name + "_n"))
+                self.watch[name] = (count, blocks, dones)
         self.load_seconds += time.perf_counter() - t0
-        return addr
+        for name, _, _, dones in objs:
+            for d in list(dones):
+                d(self.loaded[name])
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
             self.pool = None
-            self.pending.clear()
+        for q in self.queued.values():
+            q.clear()
+        self.inflight.clear()
+        self.jobs.clear()
+        self.hits.clear()
+        self.watch.clear()
 
 
 _backend_hash: str | None = None

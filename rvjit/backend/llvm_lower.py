@@ -344,8 +344,14 @@ class _Emitter:
 
     def function(self) -> str:
         L = self.lines
+        # Entries into the region, read by the code generator to pick regions worth
+        # recompiling with optimisation (jit.py).
+        L.append(f"@{self.fname}_n = dso_local global i64 0")
         L.append(f"define void @{self.fname}(ptr noalias nocapture %cpu) {{")
         self.label("entry")
+        self.emit(f"%entries = load i64, ptr @{self.fname}_n")
+        self.emit("%entries1 = add i64 %entries, 1")
+        self.emit(f"store i64 %entries1, ptr @{self.fname}_n")
         self.emit("%ic = alloca i64")
         self.emit("%budget = alloca i64")
         for r in self.xregs:
@@ -413,6 +419,7 @@ def module_prelude() -> str:
 
 
 def lower_region(fname: str, blocks: list[BlockIR]) -> str:
-    """LLVM IR text of one function `fname` for the region whose entry is blocks[0]."""
+    """LLVM IR text of one function `fname` for the region whose entry is blocks[0], and of
+    the i64 global `fname`_n that counts its calls."""
     region = _Region(blocks, {b.pc: k for k, b in enumerate(blocks)})
     return _Emitter(fname, region).function()

@@ -224,23 +224,28 @@ class Engine:
             self.codegen = Codegen(self.ffi, self.lib, workers=self.compile_workers,
                                    cache=self.disk_cache)
 
+        installed = []
+
         def done(addr: int) -> None:
+            """The region's code is loaded (again, faster, if it tiered up)."""
             # The guest code may have changed while the region was compiling.
             if not all(m.valid for m in members):
                 return
             ent.tb.native = self.ffi.cast("void (*)(CPUState *)", addr)
+            if installed:
+                return
             region = Region(ent, members)
+            installed.append(region)
             for m in members:
                 m.regions.append(region)
             self.stats.regions_compiled += 1
             self.stats.blocks_compiled += len(members)
 
+        def blocks() -> list[BlockIR] | None:
+            irs = [self._ir_of(m) for m in members]
+            return None if any(b is None for b in irs) else irs
+
         key = self.codegen.region_key([(m.key[0], m.key[2], m.code) for m in members])
-        if self.codegen.cached(key, done):
-            return
-        blocks = [self._ir_of(m) for m in members]
-        if any(b is None for b in blocks):
-            return
         if not self.codegen.request(blocks, done, key):
             # The compile queue is full: ask again after more executions, twice as many each
             # time (the run loop fires when the count reaches the threshold again).
