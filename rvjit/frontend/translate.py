@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from rvjit.cpu.causes import Exc
 from rvjit.cpu.state import (
@@ -84,8 +83,13 @@ class DisasContext:
         return self.raise_exc(Exc.ILLEGAL_INSN, self.insn)
 
 
-@dataclass(frozen=True, slots=True)
 class BlockIR:
+    """One translated block.  A plain slotted class made once per translation (a frozen
+    dataclass's __init__ cost a tenth of a block's translation); treat it as immutable.  Equality
+    is by value and pickles are those of the frozen dataclass it was (state = the field list)."""
+
+    __slots__ = ("pc", "flags", "insns", "ntemps", "ninsns", "size", "guest_bytes",
+                 "successors")
     pc: int
     flags: int
     insns: list[Insn]
@@ -94,6 +98,36 @@ class BlockIR:
     size: int              # bytes of guest code
     guest_bytes: bytes     # the code translated (for the persistent cache key)
     successors: tuple[int, ...]   # constant exit targets
+
+    def __init__(self, pc: int, flags: int, insns: list[Insn], ntemps: int, ninsns: int,
+                 size: int, guest_bytes: bytes, successors: tuple[int, ...]) -> None:
+        self.pc = pc
+        self.flags = flags
+        self.insns = insns
+        self.ntemps = ntemps
+        self.ninsns = ninsns
+        self.size = size
+        self.guest_bytes = guest_bytes
+        self.successors = successors
+
+    def __getstate__(self) -> list:
+        return [self.pc, self.flags, self.insns, self.ntemps, self.ninsns, self.size,
+                self.guest_bytes, self.successors]
+
+    def __setstate__(self, state: list) -> None:
+        (self.pc, self.flags, self.insns, self.ntemps, self.ninsns, self.size,
+         self.guest_bytes, self.successors) = state
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self.__getstate__() == other.__getstate__()
+        return NotImplemented
+
+    __hash__ = None     # type: ignore[assignment]   (it holds a list, as the dataclass did)
+
+    def __repr__(self) -> str:
+        return (f"BlockIR(pc={self.pc:#x}, flags={self.flags:#x}, {len(self.insns)} insns, "
+                f"ntemps={self.ntemps}, ninsns={self.ninsns}, size={self.size})")
 
 
 def translate_block(fetch: Fetch, pc: int, flags: int, decoder: Decoder | None = None,
@@ -150,5 +184,6 @@ def translate_block(fetch: Fetch, pc: int, flags: int, decoder: Decoder | None =
             break
     ctx.icount = icount
     code = head + page[max(start, 0):off]
-    return BlockIR(pc, flags, b.insns, b.ntemps, icount, len(code), code,
-                   tuple(sorted(set(b.exits))))
+    exits = b.exits
+    succ = tuple(exits) if len(exits) < 2 else tuple(sorted(set(exits)))
+    return BlockIR(pc, flags, b.insns, b.ntemps, icount, len(code), code, succ)
