@@ -16,11 +16,19 @@ physical addresses, so the fetch path a boot uses is part of what is timed.
     python bench/translate_bench.py --check ref.json   # compare against a recording
 
 --save/--check record, per block, a digest of a canonical text form of its IR (every field of
-every Insn, constants and temporaries told apart, plus the BlockIR fields) and a digest of
-pickle.dumps of its insns, which is what the compiled-code cache key hashes (backend/jit.py
-region_key): both must match for the IR to count as unchanged.  To compare two commits, run
---save on the old one (e.g. `git stash` or a checkout of the previous commit) and --check on the
-new one.  Exit status 1 on any mismatch; the first few differing blocks are printed.
+every Insn, constants and temporaries told apart, plus the BlockIR fields), a digest of
+pickle.dumps of its insns and one of a two-block "region" pickled as the compiled-code cache key
+does (backend/jit.py region_key).  The canonical text must match for the IR to be unchanged; the
+pickles must match for compiled-code cache keys to stay the same.  To compare two commits, run
+--save on the old one and --check on the new one, e.g.
+
+    mkdir /tmp/old && git archive <old commit> rvjit | tar -x -C /tmp/old
+    mkdir /tmp/old/bench && cp bench/translate_bench.py /tmp/old/bench/ && ln -s $PWD/build /tmp/old/
+    python /tmp/old/bench/translate_bench.py --save /tmp/ref.json    # (the bench imports rvjit
+    python bench/translate_bench.py --check /tmp/ref.json            #  from its own tree)
+
+(an older tree needs a translate_bench.py that matches its fetch interface: the one committed
+with it, or this one before translate_block took page fetches, commit cc31f90).  Exit status 1 on any mismatch; the first few differing blocks are printed.
 """
 from __future__ import annotations
 
@@ -155,11 +163,16 @@ def canonical(ir: BlockIR) -> str:
 
 
 def digests(blocks: list[BlockIR]) -> list[list]:
+    """Per block: pc, flags, digest of the canonical text, of pickle.dumps(insns), and of the
+    pickle of it and the next block as backend/jit.py region_key pickles a region (this also
+    sees objects shared between blocks, which a region's pickle records)."""
     out = []
-    for ir in blocks:
+    for k, ir in enumerate(blocks):
         text = hashlib.sha256(canonical(ir).encode()).hexdigest()[:24]
         pkl = hashlib.sha256(pickle.dumps(ir.insns, protocol=5)).hexdigest()[:24]
-        out.append([ir.pc, ir.flags, text, pkl])
+        pair = [(b.pc, b.flags, b.insns) for b in blocks[k:k + 2]]
+        region = hashlib.sha256(pickle.dumps(pair, protocol=5)).hexdigest()[:24]
+        out.append([ir.pc, ir.flags, text, pkl, region])
     return out
 
 
@@ -175,9 +188,11 @@ def check(imgs: list[Image], ref_path: str) -> int:
         print(f"block {k}: reference {r}  now {cur[k] if k < len(cur) else None}")
         if k < len(blocks):
             print(canonical(blocks[k]))
-    text_bad = sum(1 for k in bad if k < len(ref) and k < len(cur) and ref[k][2] != cur[k][2])
-    print(f"checked {len(cur)} blocks against {len(ref)}: {len(bad)} differ "
-          f"({text_bad} in canonical text)")
+    both = [k for k in bad if k < len(ref) and k < len(cur)]
+    print(f"checked {len(cur)} blocks against {len(ref)}: {len(bad)} differ; canonical text "
+          f"{sum(ref[k][2] != cur[k][2] for k in both)}, block pickle "
+          f"{sum(ref[k][3] != cur[k][3] for k in both)}, region pickle "
+          f"{sum(ref[k][4:] != cur[k][4:] for k in both)}")
     return 1 if bad else 0
 
 
