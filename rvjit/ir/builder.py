@@ -44,6 +44,10 @@ _FOLD = {
 }
 
 
+_NPOOL = 4096
+_TMPS = [Tmp(n) for n in range(_NPOOL)]
+
+
 def sext32(v: int) -> int:
     v &= 0xFFFF_FFFF
     return (v - (1 << 32)) & MASK64 if v & 0x8000_0000 else v
@@ -83,7 +87,7 @@ class IRBuilder:
                 return fold(a & MASK64, b & MASK64) & MASK64
         n = self.ntemps
         self.ntemps = n + 1
-        d = Tmp(n)
+        d = _TMPS[n] if n < _NPOOL else Tmp(n)
         self.insns.append(Insn(op, d, (a, b)))
         return d
 
@@ -98,14 +102,14 @@ class IRBuilder:
             return a
         n = self.ntemps
         self.ntemps = n + 1
-        d = Tmp(n)
+        d = _TMPS[n] if n < _NPOOL else Tmp(n)
         self.insns.append(Insn(op, d, (a,)))
         return d
 
     def select(self, c: Operand, a: Operand, b: Operand) -> Tmp:
         n = self.ntemps
         self.ntemps = n + 1
-        d = Tmp(n)
+        d = _TMPS[n] if n < _NPOOL else Tmp(n)
         self.insns.append(Insn(SELECT, d, (c, a, b)))
         return d
 
@@ -115,7 +119,7 @@ class IRBuilder:
             return 0
         n = self.ntemps
         self.ntemps = n + 1
-        d = Tmp(n)
+        d = _TMPS[n] if n < _NPOOL else Tmp(n)
         self.insns.append(Insn(GETX, d, (), 0, False, r))
         return d
 
@@ -126,7 +130,7 @@ class IRBuilder:
     def getf(self, r: int) -> Tmp:
         n = self.ntemps
         self.ntemps = n + 1
-        d = Tmp(n)
+        d = _TMPS[n] if n < _NPOOL else Tmp(n)
         self.insns.append(Insn(GETF, d, (), 0, False, r))
         return d
 
@@ -137,7 +141,7 @@ class IRBuilder:
     def ld(self, addr: Operand, size: int, signed: bool, pc: int, icount: int) -> Tmp:
         n = self.ntemps
         self.ntemps = n + 1
-        d = Tmp(n)
+        d = _TMPS[n] if n < _NPOOL else Tmp(n)
         self.insns.append(Insn(LD, d, (addr,), size, signed, 0, 0, "", pc, icount))
         return d
 
@@ -149,7 +153,7 @@ class IRBuilder:
         assert len(args) == HELPERS[helper].nargs, (helper, args)
         n = self.ntemps
         self.ntemps = n + 1
-        d = Tmp(n)
+        d = _TMPS[n] if n < _NPOOL else Tmp(n)
         self.insns.append(Insn(CALL, d, args, 0, False, 0, 0, helper, pc, icount))
         return d
 
