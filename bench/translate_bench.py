@@ -23,12 +23,13 @@ pickles must match for compiled-code cache keys to stay the same.  To compare tw
 --save on the old one and --check on the new one, e.g.
 
     mkdir /tmp/old && git archive <old commit> rvjit | tar -x -C /tmp/old
-    mkdir /tmp/old/bench && cp bench/translate_bench.py /tmp/old/bench/ && ln -s $PWD/build /tmp/old/
+    mkdir /tmp/old/bench && cp bench/translate_bench.py /tmp/old/bench/
+    ln -s $PWD/build /tmp/old/
     python /tmp/old/bench/translate_bench.py --save /tmp/ref.json    # (the bench imports rvjit
     python bench/translate_bench.py --check /tmp/ref.json            #  from its own tree)
 
-(an older tree needs a translate_bench.py that matches its fetch interface: the one committed
-with it, or this one before translate_block took page fetches, commit cc31f90).  Exit status 1 on any mismatch; the first few differing blocks are printed.
+(the bench fetches through the tree's own Engine._fetcher, so it runs on older trees too).
+Exit status 1 on any mismatch; the first few differing blocks are printed.
 """
 from __future__ import annotations
 
@@ -129,8 +130,9 @@ def coverage_corpus() -> list[Image]:
     return out
 
 
-def run(imgs: list[Image], keep: list[BlockIR] | None = None) -> int:
-    """Translate the corpus once; returns the number of blocks."""
+def run(imgs: list[Image], keep: list[BlockIR] | None = None, freeze: bool = False) -> int:
+    """Translate the corpus once; returns the number of blocks.  `freeze`: gc.freeze() after
+    each block (what an engine that froze its IR out of the cyclic GC would see)."""
     n = 0
     for img in imgs:
         for flags in img.flags:
@@ -142,9 +144,17 @@ def run(imgs: list[Image], keep: list[BlockIR] | None = None) -> int:
                     ir = translate_block(img.fetcher(), pc, flags)
                     if keep is not None:
                         keep.append(ir)
+                    if freeze:
+                        gc.freeze()
                     n += 1
                     pc += ir.size
     return n
+
+
+def run_blocks(imgs: list[Image]) -> list[BlockIR]:
+    blocks: list[BlockIR] = []
+    run(imgs, blocks)
+    return blocks
 
 
 def canonical(ir: BlockIR) -> str:
@@ -201,6 +211,10 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=5, help="timed runs (median reported)")
     ap.add_argument("--scale", type=float, default=1.0, help="corpus size factor")
     ap.add_argument("--profile", action="store_true", help="cProfile one run")
+    ap.add_argument("--no-keep", action="store_true",
+                    help="drop each block's IR at once (by default all are kept alive, as the "
+                         "engine keeps them, so the cyclic GC's cost is part of the time)")
+    ap.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after each block")
     ap.add_argument("--save", metavar="FILE", help="record the IR digests of every block")
     ap.add_argument("--check", metavar="FILE", help="compare IR digests with a recording")
     opts = ap.parse_args()
@@ -221,10 +235,11 @@ def main() -> int:
         keep: list[BlockIR] = []    # the engine keeps every block's IR alive, so do we
         gc.collect()
         t0 = time.process_time()
-        n = run(imgs, keep)
+        n = run(imgs, None if opts.no_keep else keep, opts.gc_freeze)
         times.append(time.process_time() - t0)
-        insns = sum(b.ninsns for b in keep)
         del keep
+        gc.unfreeze()
+    insns = sum(b.ninsns for b in run_blocks(imgs))
     med = statistics.median(times)
     print(f"{n} blocks, {insns} guest insns; CPU s per run: "
           + " ".join(f"{t:.3f}" for t in times))
