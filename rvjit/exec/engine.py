@@ -96,17 +96,20 @@ class Engine:
         return self._paddr[0]
 
     def _fetcher(self, cpu):
-        page_cache: dict[int, int] = {}
-        read16 = self.memory.read16
+        """translate_block's fetch: the bytes of the page holding vaddr, read at once from the
+        guest RAM buffer (a page outside RAM reads as zeros, parcel by parcel as before)."""
+        memory = self.memory
+        fetch_paddr = self.fetch_paddr
 
-        def fetch(vaddr: int) -> int:
-            vpage = vaddr & ~(PAGE_SIZE - 1)
-            ppage = page_cache.get(vpage)
-            if ppage is None:
-                ppage = self.fetch_paddr(cpu, vpage | (vaddr & (PAGE_SIZE - 1))) & ~(
-                    PAGE_SIZE - 1)
-                page_cache[vpage] = ppage
-            return read16(ppage | (vaddr & (PAGE_SIZE - 1)))
+        def fetch(vaddr: int) -> bytes:
+            ppage = fetch_paddr(cpu, vaddr) & ~(PAGE_SIZE - 1)
+            r = memory.find_ram(ppage, PAGE_SIZE)
+            if r is not None:
+                off = ppage - r.base
+                return r.buf[off:off + PAGE_SIZE]
+            read16 = memory.read16
+            return b"".join(read16(ppage + k).to_bytes(2, "little")
+                            for k in range(0, PAGE_SIZE, 2))
         return fetch
 
     def handle_no_tb(self, cpu) -> None:

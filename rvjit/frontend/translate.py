@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from rvjit.cpu.causes import Exc
 from rvjit.cpu.state import (
@@ -14,7 +13,7 @@ from rvjit.cpu.state import (
 )
 from rvjit.frontend.decoder import Decoder, default_decoder
 from rvjit.ir.builder import IRBuilder
-from rvjit.ir.ops import Insn, Op, Operand
+from rvjit.ir.ops import Insn, Operand
 
 MAX_BLOCK_INSNS = 128
 
@@ -28,8 +27,11 @@ class FetchFault(Exception):
         self.vaddr = vaddr
 
 
-# fetch(vaddr) -> 16-bit parcel at vaddr; raises FetchFault.
-Fetch = Callable[[int], int]
+# fetch(vaddr) -> the PAGE_SIZE bytes of the page holding vaddr, as instruction fetch sees them;
+# raises FetchFault if fetching at vaddr faults.
+Fetch = Callable[[int], bytes]
+
+_MISS = object()
 
 
 class DisasContext:
@@ -81,8 +83,13 @@ class DisasContext:
         return self.raise_exc(Exc.ILLEGAL_INSN, self.insn)
 
 
-@dataclass(frozen=True, slots=True)
 class BlockIR:
+    """One translated block.  A plain slotted class made once per translation (a frozen
+    dataclass's __init__ cost a tenth of a block's translation); treat it as immutable.  Equality
+    is by value and pickles are those of the frozen dataclass it was (state = the field list)."""
+
+    __slots__ = ("pc", "flags", "insns", "ntemps", "ninsns", "size", "guest_bytes",
+                 "successors")
     pc: int
     flags: int
     insns: list[Insn]
@@ -92,50 +99,91 @@ class BlockIR:
     guest_bytes: bytes     # the code translated (for the persistent cache key)
     successors: tuple[int, ...]   # constant exit targets
 
+    def __init__(self, pc: int, flags: int, insns: list[Insn], ntemps: int, ninsns: int,
+                 size: int, guest_bytes: bytes, successors: tuple[int, ...]) -> None:
+        self.pc = pc
+        self.flags = flags
+        self.insns = insns
+        self.ntemps = ntemps
+        self.ninsns = ninsns
+        self.size = size
+        self.guest_bytes = guest_bytes
+        self.successors = successors
+
+    def __getstate__(self) -> list:
+        return [self.pc, self.flags, self.insns, self.ntemps, self.ninsns, self.size,
+                self.guest_bytes, self.successors]
+
+    def __setstate__(self, state: list) -> None:
+        (self.pc, self.flags, self.insns, self.ntemps, self.ninsns, self.size,
+         self.guest_bytes, self.successors) = state
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self.__getstate__() == other.__getstate__()
+        return NotImplemented
+
+    __hash__ = None     # type: ignore[assignment]   (it holds a list, as the dataclass did)
+
+    def __repr__(self) -> str:
+        return (f"BlockIR(pc={self.pc:#x}, flags={self.flags:#x}, {len(self.insns)} insns, "
+                f"ntemps={self.ntemps}, ninsns={self.ninsns}, size={self.size})")
+
 
 def translate_block(fetch: Fetch, pc: int, flags: int, decoder: Decoder | None = None,
                     max_insns: int = MAX_BLOCK_INSNS) -> BlockIR:
     """Translate the block at `pc`.  A fetch fault on the first instruction (either half) is
-    raised as FetchFault; a later instruction that cannot be fetched ends the block before it
-    (so the fault is taken only if execution reaches it)."""
+    raised as FetchFault.  A block stays in the page of its first instruction, so that fetching
+    it translates one page (two when its first instruction straddles a page boundary, in which
+    case the block goes on in the second page); a later instruction that would straddle ends the
+    block before it, so that its fault stays with it."""
     dec = decoder or default_decoder()
+    cached = dec.cache.get
+    decode = dec.decode
     b = IRBuilder()
     ctx = DisasContext(b, flags)
-    code = bytearray()
+    page = fetch(pc)            # FetchFault here: the caller traps
+    off = start = pc & (PAGE_SIZE - 1)
+    head = b""                  # the first instruction's bytes in the previous page (straddle)
+    from_bytes = int.from_bytes
     cur = pc
+    icount = 0
     while True:
         ctx.pc = cur
-        try:
-            lo = fetch(cur)
-            if lo & 3 == 3:
-                # A 32-bit instruction may straddle a page: only the first may do so, so that a
-                # block covers one page and the fault stays with its own instruction.
-                if (cur + 2) % PAGE_SIZE == 0 and ctx.icount:
-                    b.exit(cur, ctx.icount)
-                    break
-                hi = fetch(cur + 2)
-                insn, ilen = lo | (hi << 16), 4
-            else:
-                insn, ilen = lo, 2
-        except FetchFault:
-            if ctx.icount == 0:
-                raise       # the block's first instruction cannot be fetched: the caller traps
-            b.exit(cur, ctx.icount)
+        insn = from_bytes(page[off:off + 4], "little")     # fewer bytes at the page's end
+        if insn & 3 != 3:
+            insn &= 0xFFFF
+            ilen = 2
+        elif off + 4 <= PAGE_SIZE:
+            ilen = 4
+        elif icount:
+            b.exit(cur, icount)
             break
-        ctx.insn, ctx.ilen, ctx.next_pc = insn, ilen, (cur + ilen) & 0xFFFF_FFFF_FFFF_FFFF
-        code += insn.to_bytes(ilen, "little")
-        d = dec.decode(insn)
+        else:
+            # A first instruction straddling the page: its high half is in the next page, where
+            # the block goes on.
+            head = page[off:]
+            page = fetch(cur + 2)
+            insn |= (page[0] | page[1] << 8) << 16
+            ilen = 4
+            off = start = -2
+        ctx.insn, ctx.ilen, ctx.icount = insn, ilen, icount
+        ctx.next_pc = nxt = (cur + ilen) & 0xFFFF_FFFF_FFFF_FFFF
+        off += ilen
+        d = cached(insn, _MISS)
+        if d is _MISS:
+            d = decode(insn)
         if d is None or not d[2](ctx, d[1]):
             ctx.illegal()
+        icount += 1
         if ctx.ended:
-            ctx.icount += 1
             break
-        ctx.icount += 1
-        cur = ctx.next_pc
-        if ctx.icount >= max_insns or cur % PAGE_SIZE == 0:
-            b.exit(cur, ctx.icount)
+        cur = nxt
+        if icount >= max_insns or off == PAGE_SIZE:
+            b.exit(cur, icount)
             break
-    exit_op = Op.EXIT
-    succ = tuple(sorted({i.args[0] for i in b.insns
-                         if i.op is exit_op and isinstance(i.args[0], int)}))
-    return BlockIR(pc, flags, b.insns, b.ntemps, ctx.icount, len(code), bytes(code), succ)
+    ctx.icount = icount
+    code = head + page[max(start, 0):off]
+    exits = b.exits
+    succ = tuple(exits) if len(exits) < 2 else tuple(sorted(set(exits)))
+    return BlockIR(pc, flags, b.insns, b.ntemps, icount, len(code), code, succ)

@@ -31,7 +31,6 @@ precise.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 
 
@@ -75,37 +74,84 @@ class Op(IntEnum):
     EXIT = 36
 
 
+# The members as module constants, for code that names ops per emitted instruction: on Python
+# 3.11 reading `Op.X` goes through EnumType.__getattr__, several times the cost of a global.
+(MOV, ADD, SUB, AND, OR, XOR, SHL, SHR, SAR, MUL, MULH, MULHU, MULHSU, DIV, DIVU, REM, REMU, EQ,
+ NE, LT, LTU, GE, GEU, SEXT32, ZEXT32, SELECT, GETX, SETX, GETF, SETF, LD, ST, CALL, LABEL, BR,
+ BRCOND, EXIT) = Op
+assert EXIT is Op.EXIT and len(Op) == 37
+
 BINARY_OPS = frozenset({
     Op.ADD, Op.SUB, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.SAR, Op.MUL, Op.MULH, Op.MULHU,
     Op.MULHSU, Op.DIV, Op.DIVU, Op.REM, Op.REMU, Op.EQ, Op.NE, Op.LT, Op.LTU, Op.GE, Op.GEU,
 })
 UNARY_OPS = frozenset({Op.MOV, Op.SEXT32, Op.ZEXT32})
 
+# Tmp and Insn are plain slotted classes rather than dataclasses: the translator makes millions
+# of them and a dataclass's generated __init__ (frozen: object.__setattr__ per field) costs
+# several times more.  They keep the dataclasses' behaviour: Tmp compares and hashes by number
+# and is not meant to be changed; Insn compares by identity.  Their pickles (which the
+# compiled-code cache key hashes) are byte-for-byte what the dataclasses' were: Tmp's state is
+# the list of its fields (as a frozen slotted dataclass's __getstate__ gives), Insn's the default
+# slot dictionary.
 
-@dataclass(frozen=True, slots=True)
+
 class Tmp:
-    n: int
+    """A temporary: single assignment, numbered from 0 within a block."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self.n == other.n
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.n,))
 
     def __repr__(self) -> str:
         return f"t{self.n}"
+
+    def __getstate__(self) -> list:
+        return [self.n]
+
+    def __setstate__(self, state: list) -> None:
+        (self.n,) = state
 
 
 Operand = Tmp | int
 
 
-@dataclass(slots=True, eq=False)
 class Insn:
+    __slots__ = ("op", "dst", "args", "size", "signed", "reg", "label", "helper", "pc", "icount")
     op: Op
-    dst: Tmp | None = None
-    args: tuple[Operand, ...] = ()
+    dst: Tmp | None
+    args: tuple[Operand, ...]
     # Op-specific attributes.
-    size: int = 0            # LD/ST: access size in bytes
-    signed: bool = False     # LD: sign-extend
-    reg: int = 0             # GETX/SETX/GETF/SETF: register number
-    label: int = 0           # LABEL/BR/BRCOND
-    helper: str = ""         # CALL
-    pc: int = 0              # LD/ST/CALL/EXIT: guest pc of the instruction
-    icount: int = 0          # LD/ST/CALL: retired before it; EXIT: retired at the exit
+    size: int                # LD/ST: access size in bytes
+    signed: bool             # LD: sign-extend
+    reg: int                 # GETX/SETX/GETF/SETF: register number
+    label: int               # LABEL/BR/BRCOND
+    helper: str              # CALL
+    pc: int                  # LD/ST/CALL/EXIT: guest pc of the instruction
+    icount: int              # LD/ST/CALL: retired before it; EXIT: retired at the exit
+
+    def __init__(self, op: Op, dst: Tmp | None = None, args: tuple[Operand, ...] = (),
+                 size: int = 0, signed: bool = False, reg: int = 0, label: int = 0,
+                 helper: str = "", pc: int = 0, icount: int = 0) -> None:
+        self.op = op
+        self.dst = dst
+        self.args = args
+        self.size = size
+        self.signed = signed
+        self.reg = reg
+        self.label = label
+        self.helper = helper
+        self.pc = pc
+        self.icount = icount
 
     def __repr__(self) -> str:
         parts = [self.op.name.lower()]

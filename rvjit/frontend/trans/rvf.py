@@ -19,7 +19,7 @@ from rvjit.cpu.state import TBFLAG_FS_SHIFT
 from rvjit.frontend.fields import Args
 from rvjit.frontend.translate import DisasContext
 from rvjit.ir.helpers import FP_RM_NAMES
-from rvjit.ir.ops import Op, Operand
+from rvjit.ir.ops import ADD, AND, EQ, OR, SEXT32, SHR, XOR, ZEXT32, Operand
 
 MASK64 = 0xFFFF_FFFF_FFFF_FFFF
 BOX32 = 0xFFFF_FFFF_0000_0000
@@ -57,7 +57,7 @@ def unboxed(ctx: DisasContext, f: str, v: Operand) -> Operand:
     if f == "d":
         return v
     b = ctx.b
-    ok = b.binop(Op.EQ, b.binop(Op.SHR, v, 32), 0xFFFF_FFFF)
+    ok = b.binop(EQ, b.binop(SHR, v, 32), 0xFFFF_FFFF)
     return b.select(ok, v, CANON32_BOXED)
 
 
@@ -67,8 +67,8 @@ def fp_load(ctx: DisasContext, a: Args, f: str) -> bool:
     if not fp_ok(ctx):
         return False
     b = ctx.b
-    v = ctx.load(b.binop(Op.ADD, b.getx(a.rs1), a.imm & MASK64), SIZE[f], False)
-    b.setf(a.rd, b.binop(Op.OR, v, BOX32) if f == "s" else v)
+    v = ctx.load(b.binop(ADD, b.getx(a.rs1), a.imm & MASK64), SIZE[f], False)
+    b.setf(a.rd, b.binop(OR, v, BOX32) if f == "s" else v)
     return mark_dirty(ctx)
 
 
@@ -76,7 +76,7 @@ def fp_store(ctx: DisasContext, a: Args, f: str) -> bool:
     if not fp_ok(ctx):
         return False
     b = ctx.b
-    ctx.store(b.binop(Op.ADD, b.getx(a.rs1), a.imm & MASK64), b.getf(a.rs2), SIZE[f])
+    ctx.store(b.binop(ADD, b.getx(a.rs1), a.imm & MASK64), b.getf(a.rs2), SIZE[f])
     return True
 
 
@@ -107,9 +107,9 @@ def fp_fma(ctx: DisasContext, a: Args, f: str, neg_product: bool, neg_addend: bo
     b = ctx.b
     x, y, z = b.getf(a.rs1), b.getf(a.rs2), b.getf(a.rs3)
     if neg_product:
-        x = b.binop(Op.XOR, x, SIGN[f])
+        x = b.binop(XOR, x, SIGN[f])
     if neg_addend:
-        z = b.binop(Op.XOR, z, SIGN[f])
+        z = b.binop(XOR, z, SIGN[f])
     rm_name = FP_RM_NAMES[5 if a.rm == RM_DYN else a.rm]
     b.setf(a.rd, ctx.call(f"fma_{f}_{rm_name}", x, y, z))
     return mark_dirty(ctx)
@@ -124,11 +124,11 @@ def fp_sgnj(ctx: DisasContext, a: Args, f: str, kind: str) -> bool:
     y = x if a.rs2 == a.rs1 else unboxed(ctx, f, b.getf(a.rs2))
     sign = SIGN[f]
     if kind == "n":
-        y = b.binop(Op.XOR, y, sign)
+        y = b.binop(XOR, y, sign)
     elif kind == "x":
-        y = b.binop(Op.XOR, y, x)
-    mag = b.binop(Op.AND, x, ~sign & MASK64)
-    b.setf(a.rd, b.binop(Op.OR, mag, b.binop(Op.AND, y, sign)))
+        y = b.binop(XOR, y, x)
+    mag = b.binop(AND, x, ~sign & MASK64)
+    b.setf(a.rd, b.binop(OR, mag, b.binop(AND, y, sign)))
     return mark_dirty(ctx)
 
 
@@ -192,7 +192,7 @@ def fp_mv_to_x(ctx: DisasContext, a: Args, f: str) -> bool:
         return False
     b = ctx.b
     v = b.getf(a.rs1)
-    b.setx(a.rd, b.unop(Op.SEXT32, v) if f == "s" else v)
+    b.setx(a.rd, b.unop(SEXT32, v) if f == "s" else v)
     return True
 
 
@@ -202,7 +202,7 @@ def fp_mv_from_x(ctx: DisasContext, a: Args, f: str) -> bool:
         return False
     b = ctx.b
     v = b.getx(a.rs1)
-    b.setf(a.rd, b.binop(Op.OR, b.unop(Op.ZEXT32, v), BOX32) if f == "s" else v)
+    b.setf(a.rd, b.binop(OR, b.unop(ZEXT32, v), BOX32) if f == "s" else v)
     return mark_dirty(ctx)
 
 

@@ -3,7 +3,26 @@ from __future__ import annotations
 
 from rvjit.frontend.fields import Args
 from rvjit.frontend.translate import DisasContext
-from rvjit.ir.ops import Op
+from rvjit.ir.ops import (
+    ADD,
+    AND,
+    EQ,
+    GE,
+    GEU,
+    LT,
+    LTU,
+    MOV,
+    NE,
+    OR,
+    SAR,
+    SEXT32,
+    SHL,
+    SHR,
+    SUB,
+    XOR,
+    ZEXT32,
+    Op,
+)
 
 MASK64 = 0xFFFF_FFFF_FFFF_FFFF
 
@@ -22,50 +41,50 @@ def _op_reg(ctx: DisasContext, a: Args, op: Op) -> bool:
     return True
 
 
-def _op_reg_w(ctx: DisasContext, a: Args, op: Op, prep: Op = Op.MOV) -> bool:
+def _op_reg_w(ctx: DisasContext, a: Args, op: Op, prep: Op = MOV) -> bool:
     """32-bit operation on RV64 (4.2): operands prepared by `prep`, result sign-extended."""
     b = ctx.b
     x, y = b.getx(a.rs1), b.getx(a.rs2)
-    if op in (Op.SHL, Op.SHR, Op.SAR):
-        y = b.binop(Op.AND, y, 31)
-    b.setx(a.rd, b.unop(Op.SEXT32, b.binop(op, b.unop(prep, x), y)))
+    if op in (SHL, SHR, SAR):
+        y = b.binop(AND, y, 31)
+    b.setx(a.rd, b.unop(SEXT32, b.binop(op, b.unop(prep, x), y)))
     return True
 
 
 def trans_addi(ctx, a):
-    return _op_imm(ctx, a, Op.ADD)
+    return _op_imm(ctx, a, ADD)
 
 
 def trans_slti(ctx, a):
-    return _op_imm(ctx, a, Op.LT)
+    return _op_imm(ctx, a, LT)
 
 
 def trans_sltiu(ctx, a):
-    return _op_imm(ctx, a, Op.LTU)
+    return _op_imm(ctx, a, LTU)
 
 
 def trans_xori(ctx, a):
-    return _op_imm(ctx, a, Op.XOR)
+    return _op_imm(ctx, a, XOR)
 
 
 def trans_ori(ctx, a):
-    return _op_imm(ctx, a, Op.OR)
+    return _op_imm(ctx, a, OR)
 
 
 def trans_andi(ctx, a):
-    return _op_imm(ctx, a, Op.AND)
+    return _op_imm(ctx, a, AND)
 
 
 def trans_slli(ctx, a):
-    return _op_imm(ctx, a, Op.SHL)
+    return _op_imm(ctx, a, SHL)
 
 
 def trans_srli(ctx, a):
-    return _op_imm(ctx, a, Op.SHR)
+    return _op_imm(ctx, a, SHR)
 
 
 def trans_srai(ctx, a):
-    return _op_imm(ctx, a, Op.SAR)
+    return _op_imm(ctx, a, SAR)
 
 
 def trans_lui(ctx, a):
@@ -79,87 +98,87 @@ def trans_auipc(ctx, a):
 
 
 def trans_add(ctx, a):
-    return _op_reg(ctx, a, Op.ADD)
+    return _op_reg(ctx, a, ADD)
 
 
 def trans_sub(ctx, a):
-    return _op_reg(ctx, a, Op.SUB)
+    return _op_reg(ctx, a, SUB)
 
 
 def trans_sll(ctx, a):
-    return _op_reg(ctx, a, Op.SHL)
+    return _op_reg(ctx, a, SHL)
 
 
 def trans_slt(ctx, a):
-    return _op_reg(ctx, a, Op.LT)
+    return _op_reg(ctx, a, LT)
 
 
 def trans_sltu(ctx, a):
-    return _op_reg(ctx, a, Op.LTU)
+    return _op_reg(ctx, a, LTU)
 
 
 def trans_xor(ctx, a):
-    return _op_reg(ctx, a, Op.XOR)
+    return _op_reg(ctx, a, XOR)
 
 
 def trans_srl(ctx, a):
-    return _op_reg(ctx, a, Op.SHR)
+    return _op_reg(ctx, a, SHR)
 
 
 def trans_sra(ctx, a):
-    return _op_reg(ctx, a, Op.SAR)
+    return _op_reg(ctx, a, SAR)
 
 
 def trans_or(ctx, a):
-    return _op_reg(ctx, a, Op.OR)
+    return _op_reg(ctx, a, OR)
 
 
 def trans_and(ctx, a):
-    return _op_reg(ctx, a, Op.AND)
+    return _op_reg(ctx, a, AND)
 
 
 def trans_addiw(ctx, a):
     b = ctx.b
-    b.setx(a.rd, b.unop(Op.SEXT32, b.binop(Op.ADD, b.getx(a.rs1), a.imm & MASK64)))
+    b.setx(a.rd, b.unop(SEXT32, b.binop(ADD, b.getx(a.rs1), a.imm & MASK64)))
     return True
 
 
 def _shift_imm_w(ctx: DisasContext, a: Args, op: Op, prep: Op) -> bool:
     b = ctx.b
-    b.setx(a.rd, b.unop(Op.SEXT32, b.binop(op, b.unop(prep, b.getx(a.rs1)), a.imm)))
+    b.setx(a.rd, b.unop(SEXT32, b.binop(op, b.unop(prep, b.getx(a.rs1)), a.imm)))
     return True
 
 
 def trans_slliw(ctx, a):
-    return _shift_imm_w(ctx, a, Op.SHL, Op.MOV)
+    return _shift_imm_w(ctx, a, SHL, MOV)
 
 
 def trans_srliw(ctx, a):
-    return _shift_imm_w(ctx, a, Op.SHR, Op.ZEXT32)
+    return _shift_imm_w(ctx, a, SHR, ZEXT32)
 
 
 def trans_sraiw(ctx, a):
-    return _shift_imm_w(ctx, a, Op.SAR, Op.SEXT32)
+    return _shift_imm_w(ctx, a, SAR, SEXT32)
 
 
 def trans_addw(ctx, a):
-    return _op_reg_w(ctx, a, Op.ADD)
+    return _op_reg_w(ctx, a, ADD)
 
 
 def trans_subw(ctx, a):
-    return _op_reg_w(ctx, a, Op.SUB)
+    return _op_reg_w(ctx, a, SUB)
 
 
 def trans_sllw(ctx, a):
-    return _op_reg_w(ctx, a, Op.SHL)
+    return _op_reg_w(ctx, a, SHL)
 
 
 def trans_srlw(ctx, a):
-    return _op_reg_w(ctx, a, Op.SHR, Op.ZEXT32)
+    return _op_reg_w(ctx, a, SHR, ZEXT32)
 
 
 def trans_sraw(ctx, a):
-    return _op_reg_w(ctx, a, Op.SAR, Op.SEXT32)
+    return _op_reg_w(ctx, a, SAR, SEXT32)
 
 
 # -- 2.5 Control transfer instructions ---------------------------------------------------------
@@ -172,7 +191,7 @@ def trans_jal(ctx, a):
 
 def trans_jalr(ctx, a):
     b = ctx.b
-    target = b.binop(Op.AND, b.binop(Op.ADD, b.getx(a.rs1), a.imm & MASK64), MASK64 - 1)
+    target = b.binop(AND, b.binop(ADD, b.getx(a.rs1), a.imm & MASK64), MASK64 - 1)
     b.setx(a.rd, ctx.next_pc)   # after reading rs1: rd may equal rs1
     ctx.end_block(target)
     return True
@@ -189,41 +208,41 @@ def _branch(ctx: DisasContext, a: Args, op: Op) -> bool:
 
 
 def trans_beq(ctx, a):
-    return _branch(ctx, a, Op.EQ)
+    return _branch(ctx, a, EQ)
 
 
 def trans_bne(ctx, a):
-    return _branch(ctx, a, Op.NE)
+    return _branch(ctx, a, NE)
 
 
 def trans_blt(ctx, a):
-    return _branch(ctx, a, Op.LT)
+    return _branch(ctx, a, LT)
 
 
 def trans_bge(ctx, a):
-    return _branch(ctx, a, Op.GE)
+    return _branch(ctx, a, GE)
 
 
 def trans_bltu(ctx, a):
-    return _branch(ctx, a, Op.LTU)
+    return _branch(ctx, a, LTU)
 
 
 def trans_bgeu(ctx, a):
-    return _branch(ctx, a, Op.GEU)
+    return _branch(ctx, a, GEU)
 
 
 # -- 2.6 Load and store instructions -----------------------------------------------------------
 
 def _load(ctx: DisasContext, a: Args, size: int, signed: bool) -> bool:
     b = ctx.b
-    addr = b.binop(Op.ADD, b.getx(a.rs1), a.imm & MASK64)
+    addr = b.binop(ADD, b.getx(a.rs1), a.imm & MASK64)
     b.setx(a.rd, ctx.load(addr, size, signed))
     return True
 
 
 def _store(ctx: DisasContext, a: Args, size: int) -> bool:
     b = ctx.b
-    addr = b.binop(Op.ADD, b.getx(a.rs1), a.imm & MASK64)
+    addr = b.binop(ADD, b.getx(a.rs1), a.imm & MASK64)
     ctx.store(addr, b.getx(a.rs2), size)
     return True
 
