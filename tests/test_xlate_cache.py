@@ -94,3 +94,18 @@ def test_an_unreadable_shard_is_a_miss(tmp_path):
     c.put(0x2000, 3, _block(b"\x13\x00\x00\x00"))
     c.save()
     assert len(TranslationCache(tmp_path).candidates(0x2000, 3)) == 1
+
+
+def test_cached_blocks_are_compiled_from_their_stored_bytes(tmp_path):
+    """Translations cached by an interpreter-only run, then compiled by LLVM in the next run:
+    the IR is made again from the stored bytes (no guest memory read) and runs the same."""
+    cache = tmp_path / "cache"
+    out1, rc1, s1 = _run(tmp_path, "vm_sv39.elf", cache, "1", RVJIT_HOT="0")
+    out2, rc2, s2 = _run(tmp_path, "vm_sv39.elf", cache, "2", RVJIT_HOT="1")
+    assert rc1 == rc2 == 0 and out1 == out2
+    assert s1["regions_compiled"] == 0
+    # (blocks translated in run 2 are successors compiled ahead into regions, never run before)
+    assert s2["xlate_cache_hits"] == s1["blocks_translated"] > 20
+    assert s2["blocks_compiled"] > s2["blocks_translated"] + 20
+    assert s2["code_cache_hits"] == 0
+    assert s1["guest_insns"] == s2["guest_insns"]

@@ -199,13 +199,16 @@ class Engine:
         """The block's IR, made again from its bytes for a block from the translation cache
         (None if that does not give the same block)."""
         if ent.ir is None:
-            pc, code = ent.key[0], ent.code
+            pc, code = ent.key[0], bytes(ent.code)
+            start = pc & (PAGE_SIZE - 1)
+            # The block's page as far as the translator reads it: a block ends by its own
+            # bytes and their place in the page, never by what follows them.
+            page = bytes(start) + code + bytes(max(0, PAGE_SIZE - start - len(code)))
 
-            def fetch(vaddr: int) -> int:
-                off = vaddr - pc
-                if not 0 <= off <= len(code) - 2:
+            def fetch(vaddr: int) -> bytes:
+                if (vaddr ^ pc) & ~(PAGE_SIZE - 1):
                     raise FetchFault(-1, vaddr)
-                return code[off] | (code[off + 1] << 8)
+                return page
             try:
                 ir = translate_block(fetch, pc, ent.key[2])
             except FetchFault:
