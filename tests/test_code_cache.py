@@ -14,10 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PROG = ROOT / "build" / "guest" / "muldiv.elf"
 
 
-def _run(tmp_path: Path, cache: Path, n: int) -> tuple[subprocess.CompletedProcess, dict]:
+def _run(tmp_path: Path, cache: Path, n: int,
+         extra: dict | None = None) -> tuple[subprocess.CompletedProcess, dict]:
     stats = tmp_path / f"stats{n}.json"
     env = dict(os.environ, PYTHONPATH=str(ROOT), RVJIT_HOT="1", RVJIT_STATS=str(stats),
-               RVJIT_CACHE_DIR=str(cache))
+               RVJIT_CACHE_DIR=str(cache), **(extra or {}))
     p = subprocess.run([sys.executable, "-m", "rvjit", "-machine", "virt", "-bios", "none",
                         "-nographic", "-kernel", str(PROG)], capture_output=True, text=True,
                        env=env, timeout=120)
@@ -36,3 +37,52 @@ def test_second_run_loads_compiled_code_from_disk(tmp_path):
     assert s2["code_cache_hits"] == s1["regions_compiled"]
     assert s2["compile_batches"] == 0
     assert s1["guest_insns"] == s2["guest_insns"]
+
+
+def test_a_large_run_packs_its_regions_for_the_next(tmp_path):
+    """A run that used at least RVJIT_PACK_MIN regions links them into one pack; the next run
+    loads them from it (one object) instead of from one file each, and behaves the same."""
+    if not PROG.exists():
+        pytest.skip("guest programs not built (make guest)")
+    cache = tmp_path / "cache"
+    env = {"RVJIT_PACK_MIN": "1"}
+    p1, s1 = _run(tmp_path, cache, 1, env)
+    packs = list((cache / "code" / "packs").glob("*.keys"))
+    assert len(packs) == 1
+    assert len(packs[0].read_text().split()) == s1["regions_compiled"] > 0
+    p2, s2 = _run(tmp_path, cache, 2, env)
+    assert p1.stdout == p2.stdout and p2.returncode == 0
+    assert s2["code_pack_hits"] == s1["regions_compiled"]
+    assert s2["code_cache_hits"] == 0 and s2["compile_batches"] == 0
+    assert s1["guest_insns"] == s2["guest_insns"]
+
+
+def test_rewriting_a_pack_keeps_what_it_held(tmp_path):
+    import llvmlite.binding as llvm
+
+    from rvjit.backend.code_pack import CodePack
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    tm = llvm.Target.from_default_triple().create_target_machine(reloc="pic")
+
+    def obj(name: str, v: int) -> Path:
+        p = tmp_path / f"{name}.o"
+        p.write_bytes(tm.emit_object(llvm.parse_assembly(
+            f"define i64 @{name}() {{ ret i64 {v} }}")))
+        return p
+    pack = CodePack(tmp_path, "salt")
+    assert pack.rewrite([obj("r_a", 1)], ["ka"])
+    assert CodePack(tmp_path, "salt").keys() == {"ka"}
+    assert pack.rewrite([obj("r_b", 2)], ["kb"])
+    fresh = CodePack(tmp_path, "salt")
+    data = fresh.read()
+    assert fresh.keys() == {"ka", "kb"}
+    engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""),
+                                        llvm.Target.from_default_triple()
+                                        .create_target_machine(jit=True))
+    engine.add_object_file(llvm.ObjectFileRef.from_data(data))
+    engine.finalize_object()
+    import ctypes
+    for name, v in (("r_a", 1), ("r_b", 2)):
+        addr = engine.get_function_address(name)
+        assert addr and ctypes.CFUNCTYPE(ctypes.c_int64)(addr)() == v

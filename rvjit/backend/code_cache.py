@@ -22,7 +22,7 @@ class CodeCache:
         self.hits = self.misses = self.writes = 0
         self._present: set[str] | None = None     # keys on disk (listed once, on first use)
 
-    def _path(self, key: str) -> Path:
+    def path(self, key: str) -> Path:
         return self.dir / key[:2] / (key + ".o")
 
     def _listing(self) -> set[str]:
@@ -43,7 +43,7 @@ class CodeCache:
             self.misses += 1
             return None
         try:
-            data = self._path(key).read_bytes()
+            data = self.path(key).read_bytes()
         except OSError:
             self.misses += 1
             return None
@@ -51,7 +51,7 @@ class CodeCache:
         return data
 
     def put(self, key: str, obj: bytes) -> None:
-        path = self._path(key)
+        path = self.path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".tmp{os.getpid()}")

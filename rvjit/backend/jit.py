@@ -23,6 +23,7 @@ import llvmlite.binding as llvm
 
 from rvjit import __version__
 from rvjit.backend.code_cache import CodeCache, default_dir
+from rvjit.backend.code_pack import PACK_MIN_REGIONS, CodePack
 from rvjit.backend.compile_worker import WorkerPool, compile_regions, encode_region
 from rvjit.backend.objcompile import host_key
 from rvjit.exec.xlate_cache import translator_hash
@@ -65,6 +66,11 @@ class Codegen:
         self.cache = CodeCache(default_dir()) if cache else None
         self.salt = f"{__version__}|{IR_FORMAT}|{self.tier}|{host_key()}|" \
                     f"{translator_hash()}|{backend_source_hash()}".encode()
+        salt_id = hashlib.sha256(self.salt).hexdigest()[:24]
+        self.pack = CodePack(self.cache.dir, salt_id) if self.cache else None
+        self.pack_loaded = False
+        self.pack_hits = 0
+        self.outside_pack: list[str] = []   # keys of regions loaded or compiled outside it
         self.workers = workers
         self.pool: WorkerPool | None = None
         # Regions by function name: waiting for a worker (queued, per tier), being compiled
@@ -129,8 +135,14 @@ class Codegen:
         if waiting is not None:
             waiting[-1].append(done)
             return True
+        if self.pack is not None and key in self.pack.keys():
+            addr = self._from_pack(name, blocks, [done])
+            if addr:
+                done(addr)
+                return True
         obj = self.cache.get(key) if self.cache else None
         if obj is not None:
+            self.outside_pack.append(key)
             if self.workers:
                 self.hits.append((name, obj, blocks, [done]))     # loaded together at poll()
             else:
@@ -215,7 +227,33 @@ class Codegen:
         if self.cache:
             for _, key, obj, _, _ in done:
                 self.cache.put(key, obj)
+                self.outside_pack.append(key)
         self._load([(name, obj, blocks, dones) for name, _, obj, blocks, dones in done])
+
+    def _from_pack(self, name: str, blocks: Blocks, dones: list[Done]) -> int:
+        """The region's address from the pack (loaded on first use); 0 if it is not there."""
+        if not self.pack_loaded:
+            self.pack_loaded = True
+            t0 = time.perf_counter()
+            data = self.pack.read()
+            if data is None:
+                self.pack = None
+                return 0
+            self.engine.add_object_file(llvm.ObjectFileRef.from_data(data))
+            self.engine.finalize_object()
+            self.load_seconds += time.perf_counter() - t0
+        addr = self.engine.get_function_address(name)
+        if addr:
+            self.pack_hits += 1
+            self._loaded(name, addr, blocks, dones)
+        return addr
+
+    def _loaded(self, name: str, addr: int, blocks: Blocks, dones: list[Done]) -> None:
+        self.loaded[name] = addr
+        if self.tier2 and name.startswith("r_"):
+            count = ctypes.c_uint64.from_address(
+                self.engine.get_global_value_address(name + "_n"))
+            self.watch[name] = (count, blocks, dones)
 
     def _load(self, objs: list[tuple[str, bytes, list[BlockIR], list[Done]]]) -> None:
         """Add objects to the engine, link them with one finalize, and run their callbacks."""
@@ -224,11 +262,7 @@ class Codegen:
             self.engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
         self.engine.finalize_object()
         for name, _, blocks, dones in objs:
-            self.loaded[name] = self.engine.get_function_address(name)
-            if self.tier2 and name.startswith("r_"):
-                count = ctypes.c_uint64.from_address(
-                    self.engine.get_global_value_address(name + "_n"))
-                self.watch[name] = (count, blocks, dones)
+            self._loaded(name, self.engine.get_function_address(name), blocks, dones)
         self.load_seconds += time.perf_counter() - t0
         for name, _, _, dones in objs:
             for d in list(dones):
@@ -238,6 +272,9 @@ class Codegen:
         if self.pool is not None:
             self.pool.close()
             self.pool = None
+        if self.pack is not None and self.outside_pack and len(self.loaded) >= PACK_MIN_REGIONS:
+            keys, self.outside_pack = self.outside_pack, []
+            self.pack.rewrite([self.cache.path(k) for k in keys], keys)
         for q in self.queued.values():
             q.clear()
         self.inflight.clear()

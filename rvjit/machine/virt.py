@@ -314,6 +314,7 @@ class VirtMachine:
             "compile_batches": cg.batches if cg else 0,
             "code_load_seconds": cg.load_seconds if cg else 0.0,
             "code_cache_hits": cg.cache.hits if cg and cg.cache else 0,
+            "code_pack_hits": cg.pack_hits if cg else 0,
             "compile_failures": cg.failures if cg else 0,
             "interp_blocks": sum(h.cpu.stat_interp_blocks for h in self.harts),
             "native_blocks": sum(h.cpu.stat_native_blocks for h in self.harts),
