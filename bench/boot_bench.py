@@ -6,12 +6,15 @@ milestone from the emulator's start:
     OpenSBI banner ("OpenSBI v"), "Linux version", "Run /init", the initramfs marker,
     "load-modules: done", and power-off (the process's exit)
 
-rvjit boots twice: "cold" with an empty compiled-code cache (a fresh RVJIT_CACHE_DIR), then
-"warm" with the cache the cold boot filled (--no-warm: cold only).  Reported with them are
-rvjit's own counters (RVJIT_STATS): guest instructions, blocks translated and the time
-spent translating, blocks/regions compiled and the compile time, and blocks run per tier.
+rvjit boots "cold" with empty caches (a fresh RVJIT_CACHE_DIR: no translations, no compiled
+code), then "warm" (the second boot on those caches), then, after --settle more boots,
+"steady" (the compile worker has by then caught up with the ~15,000 regions a boot asks for,
+and they come from one code pack).  --no-warm: cold only.  Reported with them are rvjit's own
+counters (RVJIT_STATS): guest instructions, blocks translated and the time spent translating,
+translations and regions found in the on-disk caches, regions compiled and the compile time,
+blocks run per tier, and exits to Python by reason.
 
-    python bench/boot_bench.py [--smp N] [--reps N] [--json out.json] [--no-qemu]
+    python bench/boot_bench.py [--smp N] [--reps N] [--settle N] [--json out.json] [--no-qemu]
 
 Lines are timestamped as they arrive on the pipe (both emulators' consoles are line-flushed
 serial output, so this is within milliseconds of when the guest wrote them).  Exit status 1 if
@@ -35,9 +38,10 @@ from rvjit.images import bootrun, disk, initramfs  # noqa: E402
 
 MILESTONES = [("opensbi", "OpenSBI v"), ("linux", "Linux version"), ("run_init", "Run /init"),
               ("marker", initramfs.MARKER), ("modules", "load-modules: done")]
-STAT_KEYS = ["guest_insns", "mips", "blocks_translated", "translate_seconds", "blocks_compiled",
-             "regions_compiled", "compile_seconds", "compile_batches", "interp_blocks",
-             "native_blocks", "code_cache_hits", "python_exits", "tb_flushes"]
+STAT_KEYS = ["guest_insns", "mips", "blocks_translated", "translate_seconds", "xlate_cache_hits",
+             "blocks_compiled", "regions_compiled", "regions_tiered_up", "compile_seconds",
+             "compile_batches", "code_cache_hits", "code_pack_hits", "code_load_seconds",
+             "interp_blocks", "native_blocks", "python_exits", "exits_by_reason", "tb_flushes"]
 
 
 def one_boot(name: str, emulator: list[str], images, smp: int, timeout: float, workdir: str,
@@ -88,7 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per boot")
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--no-qemu", action="store_true", help="rvjit only")
-    ap.add_argument("--no-warm", action="store_true", help="no second (warm code cache) rvjit boot")
+    ap.add_argument("--no-warm", action="store_true",
+                    help="cold rvjit boots only (no warm or steady boots)")
+    ap.add_argument("--settle", type=int, default=3,
+                    help="unreported boots between the warm and the steady boot (default 3)")
     ap.add_argument("-v", "--verbose", action="store_true", help="echo the consoles")
     args = ap.parse_args(argv)
 
@@ -99,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     emulators = {"rvjit-cold": bootrun.rvjit_cmd()}
     if not args.no_warm:
         emulators["rvjit-warm"] = bootrun.rvjit_cmd()
+        emulators["rvjit-steady"] = bootrun.rvjit_cmd()
     qemu = None if args.no_qemu else bootrun.qemu_cmd()
     if qemu:
         emulators["qemu"] = qemu
@@ -112,11 +120,16 @@ def main(argv: list[str] | None = None) -> int:
             for rep in range(args.reps):
                 extra = {}
                 if name.startswith("rvjit"):
-                    # cold: a fresh code cache for each repetition; warm: the last cold one's.
+                    # cold: fresh caches (translations, code) for each repetition; warm: the
+                    # second boot on the cold boot's caches; steady: a boot after `settle`
+                    # more, when the code cache has caught up with what the boot asks for.
                     cache = os.path.join(work, f"code-cache-{rep}")
-                    if name == "rvjit-warm" and not os.path.isdir(cache):
-                        cache = os.path.join(work, f"code-cache-{args.reps - 1}")
                     extra["RVJIT_CACHE_DIR"] = cache
+                    if name == "rvjit-steady":
+                        for k in range(args.settle):
+                            print(f"settling boot {k + 1}/{args.settle} ...", flush=True)
+                            one_boot(f"{name}-settle", cmd, images, args.smp, args.timeout,
+                                     work, False, extra)
                 print(f"booting on {name} (-smp {args.smp}, run {rep + 1}/{args.reps}) ...",
                       flush=True)
                 runs.append(one_boot(name, cmd, images, args.smp, args.timeout, work,
@@ -153,7 +166,12 @@ def main(argv: list[str] | None = None) -> int:
             for k in STAT_KEYS:
                 if k in st:
                     v = st[k]
-                    print(f"  {k:20} {v:,.2f}" if isinstance(v, float) else f"  {k:20} {v:,}")
+                    if isinstance(v, dict):
+                        v = ", ".join(f"{a}={b:,}" for a, b in v.items())
+                        print(f"  {k:20} {v}")
+                    else:
+                        print(f"  {k:20} {v:,.2f}" if isinstance(v, float) else
+                              f"  {k:20} {v:,}")
 
     if args.json:
         doc = {"host": platform.node(), "python": platform.python_version(), "smp": args.smp,

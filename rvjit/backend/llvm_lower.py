@@ -347,7 +347,9 @@ class _Emitter:
         # Entries into the region, read by the code generator to pick regions worth
         # recompiling with optimisation (jit.py).
         L.append(f"@{self.fname}_n = dso_local global i64 0")
-        L.append(f"define void @{self.fname}(ptr noalias nocapture %cpu) {{")
+        # nounwind: no unwind tables (nothing unwinds through guest code), so no .eh_frame and
+        # its PC-relative references.
+        L.append(f"define void @{self.fname}(ptr noalias nocapture %cpu) nounwind {{")
         self.label("entry")
         self.emit(f"%entries = load i64, ptr @{self.fname}_n")
         self.emit("%entries1 = add i64 %entries, 1")

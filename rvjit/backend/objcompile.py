@@ -29,7 +29,10 @@ def target_machine(tier: str) -> llvm.TargetMachine:
         target = llvm.Target.from_default_triple()
         tm = _tms[opt] = target.create_target_machine(
             cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(),
-            opt=opt, reloc="pic", codemodel="small")
+            # Absolute 64-bit addresses for every symbol (helpers, the entry counter): MCJIT
+            # places code, data and the helpers' library anywhere, often >2 GiB apart, where
+            # the small model's 32-bit PC-relative references cannot reach.
+            opt=opt, reloc="static", codemodel="large")
     return tm
 
 
