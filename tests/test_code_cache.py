@@ -34,7 +34,9 @@ def test_second_run_loads_compiled_code_from_disk(tmp_path):
     assert p1.returncode == p2.returncode == 0
     assert p1.stdout == p2.stdout
     assert s1["code_cache_hits"] == 0 and s1["regions_compiled"] > 0
-    assert s2["code_cache_hits"] == s1["regions_compiled"]
+    # (the second run may need fewer regions: the translation cache gives it each entry's
+    # region at the entry's first execution, so fewer blocks are entered one by one)
+    assert s2["code_cache_hits"] == s2["regions_compiled"] > 0
     assert s2["compile_batches"] == 0
     assert s1["guest_insns"] == s2["guest_insns"]
 
@@ -52,7 +54,7 @@ def test_a_large_run_packs_its_regions_for_the_next(tmp_path):
     assert len(packs[0].read_text().split()) == s1["regions_compiled"] > 0
     p2, s2 = _run(tmp_path, cache, 2, env)
     assert p1.stdout == p2.stdout and p2.returncode == 0
-    assert s2["code_pack_hits"] == s1["regions_compiled"]
+    assert s2["code_pack_hits"] == s2["regions_compiled"] > 0
     assert s2["code_cache_hits"] == 0 and s2["compile_batches"] == 0
     assert s1["guest_insns"] == s2["guest_insns"]
 

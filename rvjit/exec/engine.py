@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rvjit.backend.interp_encode import encode
@@ -58,6 +59,7 @@ class Stats:
     python_exits: int = 0
     flushes: int = 0
     xlate_cache_hits: int = 0
+    region_hints: int = 0          # regions run from their entry's first execution
     exits: dict = field(default_factory=dict)     # exit reason name -> count
 
 
@@ -143,10 +145,37 @@ class Engine:
                 self.ffi.memmove(ops, c.records, len(c.records))
                 self.xcache.hits += 1
                 self.stats.xlate_cache_hits += 1
-                return self._enter(key, ops, c.nops, c.ntemps, c.code, c.ninsns,
-                                   c.successors, c.chainable, None,
-                                   (ppc & ~(PAGE_SIZE - 1),))
+                ent = self._enter(key, ops, c.nops, c.ntemps, c.code, c.ninsns,
+                                  c.successors, c.chainable, None,
+                                  (ppc & ~(PAGE_SIZE - 1),))
+                if c.region is not None and self.hot_threshold > 0:
+                    self._region_at_entry(ent, c.region)
+                return ent
         return None
+
+    def _region_at_entry(self, ent: TBEntry, hint: tuple) -> None:
+        """Run the region an earlier run compiled with this block as its entry from the block's
+        first execution, if its members' bytes are unchanged (the region's key, computed again
+        from them, is equal).  The members share the entry's page, whose FENCE.I tracking
+        drops the entry, and with it the region, if any of them changes."""
+        key, spec = hint
+        pc, ppc, flags = ent.key
+        members = []
+        for mpc, n in spec:
+            if (mpc ^ pc) & ~(PAGE_SIZE - 1):
+                return
+            code = bytes(self.memory.read_bytes(ppc - pc + mpc, n))
+            if len(code) != n:
+                return
+            members.append((mpc, flags, code))
+        if self._codegen().region_key(members) != key:
+            return
+
+        def blocks() -> list[BlockIR] | None:
+            irs = [self._ir_from_bytes(*m) for m in members]
+            return None if any(b is None for b in irs) else irs
+        self.stats.region_hints += 1
+        self._request_region(ent, [ent], key, blocks)
 
     def _translate(self, cpu, key) -> TBEntry:
         t0 = time.perf_counter()
@@ -199,24 +228,30 @@ class Engine:
         """The block's IR, made again from its bytes for a block from the translation cache
         (None if that does not give the same block)."""
         if ent.ir is None:
-            pc, code = ent.key[0], bytes(ent.code)
-            start = pc & (PAGE_SIZE - 1)
-            # The block's page as far as the translator reads it: a block ends by its own
-            # bytes and their place in the page, never by what follows them.
-            page = bytes(start) + code + bytes(max(0, PAGE_SIZE - start - len(code)))
-
-            def fetch(vaddr: int) -> bytes:
-                if (vaddr ^ pc) & ~(PAGE_SIZE - 1):
-                    raise FetchFault(-1, vaddr)
-                return page
-            try:
-                ir = translate_block(fetch, pc, ent.key[2])
-            except FetchFault:
-                return None
-            if ir.guest_bytes != code or ir.ninsns != ent.ninsns:
+            ir = self._ir_from_bytes(ent.key[0], ent.key[2], bytes(ent.code))
+            if ir is None or ir.ninsns != ent.ninsns:
                 return None
             ent.ir = ir
         return ent.ir
+
+    @staticmethod
+    def _ir_from_bytes(pc: int, flags: int, code: bytes) -> BlockIR | None:
+        """The IR of the block at pc made from `code`, its bytes (None if it is not a block
+        of exactly those bytes)."""
+        start = pc & (PAGE_SIZE - 1)
+        # The block's page as far as the translator reads it: a block ends by its own bytes
+        # and their place in the page, never by what follows them.
+        page = bytes(start) + code + bytes(max(0, PAGE_SIZE - start - len(code)))
+
+        def fetch(vaddr: int) -> bytes:
+            if (vaddr ^ pc) & ~(PAGE_SIZE - 1):
+                raise FetchFault(-1, vaddr)
+            return page
+        try:
+            ir = translate_block(fetch, pc, flags)
+        except FetchFault:
+            return None
+        return ir if ir.guest_bytes == code else None
 
     # -- the compiled tier -------------------------------------------------------------------
     def handle_hot(self, cpu) -> None:
@@ -225,11 +260,27 @@ class Engine:
             return
         self._compile_region(ent, self._form_region(cpu, ent))
 
-    def _compile_region(self, ent: TBEntry, members: list[TBEntry]) -> None:
+    def _codegen(self) -> Codegen:
         if self.codegen is None:
             self.codegen = Codegen(self.ffi, self.lib, workers=self.compile_workers,
                                    cache=self.disk_cache)
+        return self.codegen
 
+    def _compile_region(self, ent: TBEntry, members: list[TBEntry]) -> None:
+        def blocks() -> list[BlockIR] | None:
+            irs = [self._ir_of(m) for m in members]
+            return None if any(b is None for b in irs) else irs
+
+        key = self._codegen().region_key([(m.key[0], m.key[2], m.code) for m in members])
+        if self.xcache is not None and len(ent.pages) == 1:
+            self.xcache.note_region(ent.key[0], ent.key[2], ent.code,
+                                    (key, tuple((m.key[0], len(m.code)) for m in members)))
+        self._request_region(ent, members, key, blocks)
+
+    def _request_region(self, ent: TBEntry, members: list[TBEntry], key: str,
+                        blocks: Callable[[], list[BlockIR] | None]) -> None:
+        """Ask for the region `key` with entry `ent`; its code replaces the entry's
+        interpretation once loaded, for as long as every member stays valid."""
         installed = []
 
         def done(addr: int) -> None:
@@ -247,11 +298,6 @@ class Engine:
             self.stats.regions_compiled += 1
             self.stats.blocks_compiled += len(members)
 
-        def blocks() -> list[BlockIR] | None:
-            irs = [self._ir_of(m) for m in members]
-            return None if any(b is None for b in irs) else irs
-
-        key = self.codegen.region_key([(m.key[0], m.key[2], m.code) for m in members])
         if not self.codegen.request(blocks, done, key):
             # The compile queue is full: ask again after more executions, twice as many each
             # time (the run loop fires when the count reaches the threshold again).

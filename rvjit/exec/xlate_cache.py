@@ -35,7 +35,7 @@ SHARDS = 256
 MAX_VARIANTS = 4            # entries kept per (pc, flags)
 MAX_SHARD_ENTRIES = 20000   # a shard that grows past this is started afresh
 
-MAGIC = b"RVXLATE1"
+MAGIC = b"RVXLATE2"
 _LEN = struct.Struct("<Q")
 
 # The sources the IR depends on (the translator), and the encoding of IR into records.
@@ -51,6 +51,10 @@ class CachedBlock(NamedTuple):     # a tuple: quick to pickle and unpickle
     ninsns: int
     successors: tuple[int, ...]
     chainable: bool
+    # The compiled region a run made with this block as its entry: (its code-cache key, the
+    # (pc, length) of each member).  A later run that finds the members' bytes unchanged (the
+    # key computed again from them is equal) runs the region from the block's first execution.
+    region: tuple | None = None
 
 
 _hashes: dict[tuple[str, ...], str] = {}
@@ -119,7 +123,7 @@ class TranslationCache:
     def _read(self, n: int) -> dict:
         """A shard file: MAGIC, the index's length, the index (a pickled dict of (pc, flags) ->
         [(code offset, code length, records offset, records length, nops, ntemps, ninsns,
-        successors, chainable)]) and the bytes it points into, which are mapped, not read: a
+        successors, chainable, region)]) and the bytes it points into, which are mapped, not read: a
         Linux boot's shards hold ~70 MB of which a run touches what it runs."""
         try:
             with open(self._path(n), "rb") as f:
@@ -150,8 +154,8 @@ class TranslationCache:
             view, base = self.maps[n]
             lst = shard[(pc, flags)] = [
                 CachedBlock(view[base + co:base + co + cl], view[base + ro:base + ro + rl],
-                            nops, ntemps, ninsns, succ, ch)
-                for co, cl, ro, rl, nops, ntemps, ninsns, succ, ch in lst]
+                            nops, ntemps, ninsns, succ, ch, reg)
+                for co, cl, ro, rl, nops, ntemps, ninsns, succ, ch, reg in lst]
         return lst
 
     def put(self, pc: int, flags: int, block: CachedBlock) -> None:
@@ -160,6 +164,17 @@ class TranslationCache:
         self._shard(n)[(pc, flags)] = [block, *lst[:MAX_VARIANTS - 1]]
         self.dirty.add(n)
         self.stores += 1
+
+    def note_region(self, pc: int, flags: int, code: bytes, region: tuple) -> None:
+        """Record the region made with the cached block (pc, flags, code) as its entry."""
+        n = shard_of(pc)
+        lst = self.candidates(pc, flags)
+        for i, b in enumerate(lst):
+            if b.code == code:
+                if b.region != region:
+                    lst[i] = b._replace(region=region)
+                    self.dirty.add(n)
+                return
 
     def save(self) -> None:
         """Write the shards this run added to (merged with what is on disk now)."""
@@ -192,7 +207,7 @@ class TranslationCache:
                 ro = len(blob)
                 blob += b.records
                 refs.append((co, len(b.code), ro, len(b.records), b.nops, b.ntemps, b.ninsns,
-                             tuple(b.successors), bool(b.chainable)))
+                             tuple(b.successors), bool(b.chainable), b.region))
             index[key] = refs
         head = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
         path = self._path(n)

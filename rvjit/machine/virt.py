@@ -324,6 +324,7 @@ class VirtMachine:
             "slow_accesses": sum(h.cpu.stat_slow_access for h in self.harts),
             "tb_flushes": s.flushes,
             "xlate_cache_hits": s.xlate_cache_hits,
+            "region_hints": s.region_hints,
             "exits_by_reason": dict(s.exits),
         }
 
