@@ -38,6 +38,9 @@ class CodeCache:
                 pass
         return self._present
 
+    def has(self, key: str) -> bool:
+        return key in self._listing()
+
     def get(self, key: str) -> bytes | None:
         if key not in self._listing():
             self.misses += 1

@@ -124,6 +124,13 @@ class Codegen:
             key = self.region_key([(b.pc, b.flags, b.guest_bytes) for b in blocks])
         return self._request(key, "r_" + key[:24], blocks, self.tier, done)
 
+    def has(self, key: str) -> bool:
+        """Whether the region `key` is loaded or compiled already (in the pack or the cache):
+        a request for it would not wait for a compile."""
+        name = "r_" + key[:24]
+        return name in self.loaded or (self.pack is not None and key in self.pack.keys()) or \
+            (self.cache is not None and self.cache.has(key))
+
     def _backlog(self) -> int:
         return len(self.queued[self.tier]) + len(self.inflight)
 

@@ -168,7 +168,10 @@ class Engine:
             if len(code) != n:
                 return
             members.append((mpc, flags, code))
-        if self._codegen().region_key(members) != key:
+        codegen = self._codegen()
+        # Only a region compiled already: one still to compile waits its turn when its entry
+        # gets hot (hints for every region of earlier runs would flood the compile queue).
+        if not codegen.has(key) or codegen.region_key(members) != key:
             return
 
         def blocks() -> list[BlockIR] | None:
