@@ -90,6 +90,8 @@ class Codegen:
         self.load_seconds = 0.0
         self.compiled = 0
         self.tiered_up = 0
+        self.tier2_compiled = 0         # regions compiled by the optimising tier
+        self.tier2_seconds = 0.0
         self.batches = 0
         for name in ["rt_load_slow", "rt_store_slow"] + [h.cname for h in HELPERS.values()]:
             addr = int(ffi.cast("uintptr_t", ffi.addressof(lib, name)))
@@ -208,6 +210,9 @@ class Codegen:
                 continue
             self._finish([(nm, key, obj, blocks, dones) for (nm, key, blocks, dones), obj
                           in zip(entries, objs, strict=True)], secs)
+            if tier != self.tier:
+                self.tier2_compiled += len(names)
+                self.tier2_seconds += secs
             n += len(names)
         if self.tier2 and self.watch and time.perf_counter() >= self.next_scan:
             self._tier_up()

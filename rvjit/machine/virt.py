@@ -311,6 +311,8 @@ class VirtMachine:
             "blocks_compiled": s.blocks_compiled,
             "compile_seconds": cg.compile_seconds if cg else 0.0,     # CPU, in the workers
             "regions_tiered_up": cg.tiered_up if cg else 0,
+            "tier2_compiled": cg.tier2_compiled if cg else 0,
+            "tier2_compile_seconds": cg.tier2_seconds if cg else 0.0,
             "compile_batches": cg.batches if cg else 0,
             "code_load_seconds": cg.load_seconds if cg else 0.0,
             "code_cache_hits": cg.cache.hits if cg and cg.cache else 0,
