@@ -63,6 +63,8 @@ void rt_tb_insert(RtMachine *m, TB *tb);
 void rt_tb_clear(RtMachine *m);
 void rt_tb_remove(RtMachine *m, TB *tb);
 void rt_jc_flush(RtMachine *m);
+void rt_jc_flush_hart(CPUState *cpu);
+int rt_run_stats(RtMachine *m, uint64_t hart, uint64_t *out, int max);
 int rt_code_page_track(RtMachine *m, uint64_t ppage);
 int rt_code_pages_changed(RtMachine *m, uint64_t *out, int max);
 void rt_code_pages_reset(RtMachine *m);
