@@ -2,6 +2,7 @@
  * interpreter tier, and return to Python only for the EXIT_* reasons. */
 #include "runtime.h"
 #include <stdlib.h>
+#include <sys/mman.h>
 
 RtMachine *rt_machine_new(void)
 {
@@ -17,7 +18,8 @@ void rt_machine_free(RtMachine *m)
         return;
     rt_code_pages_reset(m);
     for (int i = 0; i < MAX_HARTS; i++)
-        free(m->hart_rt[i]);
+        if (m->hart_rt[i])
+            munmap(m->hart_rt[i], sizeof(HartRt));
     free(m);
 }
 
@@ -29,9 +31,14 @@ HartRt *rt_hart_alloc(CPUState *cpu)
         return NULL;
     HartRt **slot = &m->hart_rt[cpu->hart_index];
     if (!*slot) {
-        *slot = calloc(1, sizeof **slot);
-        if (*slot)
-            (*slot)->jc_gen = 1;    /* the calloc'ed slots (gen 0) are empty */
+        /* Mapped, not malloc'ed: a large block that comes and goes with each machine would
+         * move malloc's mmap threshold (and so where the process's other blocks go). */
+        void *p = mmap(NULL, sizeof(HartRt), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        *slot = p;
+        (*slot)->jc_gen = 1;        /* the zero-filled slots (gen 0) are empty */
     }
     return *slot;
 }
