@@ -35,10 +35,15 @@ uint8_t *rt_ram_ptr(CPUState *cpu, uint64_t paddr, uint64_t size)
     return r->host + (paddr - r->base);
 }
 
+/* Flush every MMU index.  Also called after every change of the PMP CSRs (csr.c; a host
+ * that sets them directly must call it too): the decoded PMP entries go as well. */
 void rt_tlb_flush(CPUState *cpu)
 {
     memset(cpu->tlb, 0xff, sizeof cpu->tlb);
     cpu->tlb_multi = 0;
+    RtMachine *m = RT(cpu);
+    if (m && cpu->hart_index < MAX_HARTS && m->hart_rt[cpu->hart_index])
+        m->hart_rt[cpu->hart_index]->pmp.valid = 0;
 }
 
 /* Drop the translations of the page holding `vaddr` in every MMU index.  A page filled from a

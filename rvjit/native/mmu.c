@@ -159,20 +159,15 @@ static void pmp_decode(CPUState *cpu, PmpDecoded *d)
     d->valid = 1;
 }
 
-/* cpu's decoded entries (in its HartRt, or in *tmp for a CPU without one), decoded again
- * whenever the CSRs differ from what they were decoded from. */
+/* cpu's decoded entries (in its HartRt, or in *tmp for a CPU without one).  They are decoded
+ * again after rt_tlb_flush, which every change of the PMP CSRs is followed by (the TLB holds
+ * PMP's verdicts too), or when pmpcfg differs from what they were decoded from. */
 static inline const PmpDecoded *pmp_decoded(CPUState *cpu, PmpDecoded *tmp)
 {
     HartRt *h = rt_hart(cpu);
     PmpDecoded *d = h ? &h->pmp : tmp;
-    if (d->valid) {
-        uint64_t diff = (d->from[0] ^ cpu->pmpcfg0) | (d->from[1] ^ cpu->pmpcfg2);
-        for (int i = 0; i < PMP_ENTRIES; i++)
-            diff |= d->from[2 + i] ^ cpu->pmpaddr[i];
-        if (!diff)
-            return d;
-    }
-    pmp_decode(cpu, d);
+    if (!d->valid || d->from[0] != cpu->pmpcfg0 || d->from[1] != cpu->pmpcfg2)
+        pmp_decode(cpu, d);
     return d;
 }
 

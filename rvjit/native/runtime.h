@@ -152,7 +152,7 @@ typedef struct JumpSlot {
 
 /* Physical memory protection (3.7) as rt_pmp_check uses it: the entries that can match (not
  * OFF, not an empty TOR range), decoded, in priority order; `from` is the CSR state they were
- * decoded from (pmpcfg0, pmpcfg2, pmpaddr0-15), compared on every use. */
+ * decoded from (pmpcfg0, pmpcfg2, pmpaddr0-15).  rt_tlb_flush clears `valid`. */
 #define PMP_ENTRIES 16
 typedef struct PmpRule {
     uint64_t lo, last;      /* the byte range [lo, last] */
