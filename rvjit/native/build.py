@@ -78,6 +78,7 @@ void rt_tlb_flush_mmu(CPUState *cpu, unsigned mask);
 uint64_t rt_load_slow(CPUState *cpu, uint64_t vaddr, uint64_t memop);
 void rt_store_slow(CPUState *cpu, uint64_t vaddr, uint64_t val, uint64_t memop);
 int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);
+unsigned rt_pmp_perms(CPUState *cpu, uint64_t paddr, uint64_t size, int priv);
 uint8_t *rt_ram_ptr(CPUState *cpu, uint64_t paddr, uint64_t size);
 void rt_raise(CPUState *cpu, uint64_t cause, uint64_t tval);
 void rt_update_flags(CPUState *cpu);

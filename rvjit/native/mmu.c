@@ -156,13 +156,15 @@ static void pmp_decode(CPUState *cpu, PmpDecoded *d)
         if (pmp_range(cpu, i, cfg, &lo, &hi))
             d->rule[d->n++] = (PmpRule){lo, hi - 1, cfg};  /* hi == 0 wraps to 2^64 - 1 */
     }
+    d->memo_lo = 1;
+    d->memo_last = 0;
     d->valid = 1;
 }
 
 /* cpu's decoded entries (in its HartRt, or in *tmp for a CPU without one).  They are decoded
  * again after rt_tlb_flush, which every change of the PMP CSRs is followed by (the TLB holds
  * PMP's verdicts too), or when pmpcfg differs from what they were decoded from. */
-static inline const PmpDecoded *pmp_decoded(CPUState *cpu, PmpDecoded *tmp)
+static inline PmpDecoded *pmp_decoded(CPUState *cpu, PmpDecoded *tmp)
 {
     HartRt *h = rt_hart(cpu);
     PmpDecoded *d = h ? &h->pmp : tmp;
@@ -173,7 +175,10 @@ static inline const PmpDecoded *pmp_decoded(CPUState *cpu, PmpDecoded *tmp)
 
 /* 3.7.1: the accesses (PMP_R | PMP_W | PMP_X) that PMP lets through for `size` bytes at
  * `paddr` at privilege `priv`.  The lowest-numbered entry that matches any byte decides; it
- * must match every byte, else nothing is allowed.  M-mode is bound by locked entries only. */
+ * must match every byte, else nothing is allowed.  M-mode is bound by locked entries only.
+ * A full answer is remembered with the largest range around the access that gets the same
+ * one: the deciding entry's range (or, with no match, everything) less the ranges of the
+ * entries before it, which all lie outside the access. */
 unsigned rt_pmp_perms(CPUState *cpu, uint64_t paddr, uint64_t size, int priv)
 {
     const unsigned all = PMP_R | PMP_W | PMP_X;
@@ -181,20 +186,34 @@ unsigned rt_pmp_perms(CPUState *cpu, uint64_t paddr, uint64_t size, int priv)
         return priv == PRV_M ? all : 0;     /* every entry OFF: nothing matches */
     PmpDecoded tmp;
     tmp.valid = 0;
-    const PmpDecoded *d = pmp_decoded(cpu, &tmp);
+    PmpDecoded *d = pmp_decoded(cpu, &tmp);
     uint64_t last = paddr + size - 1;
+    if (paddr >= d->memo_lo && last <= d->memo_last)
+        return priv == PRV_M ? d->memo_m : d->memo_su;
+    uint64_t lo = 0, hi = ~0ull;            /* the range the answer holds for */
+    unsigned m_perms = all, su_perms = 0;   /* no match: M succeeds; S and U fail (16 entries) */
     for (int i = 0; i < d->n; i++) {
         const PmpRule *r = &d->rule[i];
-        if (last < r->lo || paddr > r->last)
+        if (last < r->lo || paddr > r->last) {
+            if (r->last < paddr && r->last + 1 > lo)
+                lo = r->last + 1;
+            if (r->lo > last && r->lo - 1 < hi)
+                hi = r->lo - 1;
             continue;
+        }
         if (paddr < r->lo || last > r->last)
             return 0;                       /* a partial match fails */
-        if (priv == PRV_M && !(r->cfg & PMP_L))
-            return all;
-        return r->cfg & all;
+        lo = r->lo > lo ? r->lo : lo;
+        hi = r->last < hi ? r->last : hi;
+        su_perms = r->cfg & all;
+        m_perms = (r->cfg & PMP_L) ? su_perms : all;
+        break;
     }
-    /* No match: M succeeds; S and U fail, since this hart implements 16 entries. */
-    return priv == PRV_M ? all : 0;
+    d->memo_lo = lo;
+    d->memo_last = hi;
+    d->memo_m = m_perms;
+    d->memo_su = su_perms;
+    return priv == PRV_M ? m_perms : su_perms;
 }
 
 /* May an access of `size` bytes at `paddr` of type `acc` at privilege `priv` proceed? */

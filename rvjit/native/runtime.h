@@ -163,6 +163,10 @@ typedef struct PmpDecoded {
     int valid;
     int n;
     PmpRule rule[PMP_ENTRIES];
+    /* The last answer: every access inside [memo_lo, memo_last] gets the permissions memo_m
+     * (M-mode) or memo_su (S and U); memo_lo > memo_last when there is none. */
+    uint64_t memo_lo, memo_last;
+    uint32_t memo_m, memo_su;
 } PmpDecoded;
 
 /* Per-hart native state that CPUState does not hold (RtMachine.hart_rt[hart_index], allocated
