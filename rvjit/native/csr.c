@@ -366,7 +366,7 @@ static int write_satp(CsrCtx *c, uint32_t csrno, uint64_t v)
     /* ASID: 16 bits on RV64. */
     c->cpu->satp = v & (0xFull << 60 | 0xFFFFull << 44 | ((1ull << 44) - 1));
     rt_tlb_flush(c->cpu);
-    rt_jc_flush(RT(c->cpu));
+    rt_jc_flush_hart(c->cpu);
     return OK;
 }
 
@@ -445,7 +445,7 @@ static int write_pmpcfg(CsrCtx *c, uint32_t csrno, uint64_t v)
     *reg = out;
     /* PMP changes what may be fetched too: drop the (pc -> translation) tables as well. */
     rt_tlb_flush(c->cpu);
-    rt_jc_flush(RT(c->cpu));
+    rt_jc_flush_hart(c->cpu);
     return OK;
 }
 
@@ -475,7 +475,7 @@ static int write_pmpaddr(CsrCtx *c, uint32_t csrno, uint64_t v)
     }
     c->cpu->pmpaddr[i] = v & ((1ull << 54) - 1);
     rt_tlb_flush(c->cpu);
-    rt_jc_flush(RT(c->cpu));
+    rt_jc_flush_hart(c->cpu);
     return OK;
 }
 

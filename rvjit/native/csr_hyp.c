@@ -84,7 +84,7 @@ static int write_hgatp(CsrCtx *c, uint32_t csrno, uint64_t v)
     cpu->hgatp = (mode << HGATP_MODE_SHIFT) | (v & HGATP_VMID) | ppn;
     /* The G stage changes what guest addresses mean: guest TLBs and the (pc -> TB) tables. */
     rt_tlb_flush_mmu(cpu, MMU_MASK_GUEST);
-    rt_jc_flush(RT(cpu));
+    rt_jc_flush_hart(cpu);
     return OK;
 }
 
@@ -188,7 +188,7 @@ static int write_vsatp(CsrCtx *c, uint32_t csrno, uint64_t v)
         return OK;
     c->cpu->vsatp = v & (0xFull << 60 | 0xFFFFull << 44 | ((1ull << 44) - 1));
     rt_tlb_flush_mmu(c->cpu, MMU_MASK_GUEST);
-    rt_jc_flush(RT(c->cpu));
+    rt_jc_flush_hart(c->cpu);
     return OK;
 }
 

@@ -2,6 +2,7 @@
  * interpreter tier, and return to Python only for the EXIT_* reasons. */
 #include "runtime.h"
 #include <stdlib.h>
+#include <sys/mman.h>
 
 RtMachine *rt_machine_new(void)
 {
@@ -13,9 +14,33 @@ RtMachine *rt_machine_new(void)
 
 void rt_machine_free(RtMachine *m)
 {
-    if (m)
-        rt_code_pages_reset(m);
+    if (!m)
+        return;
+    rt_code_pages_reset(m);
+    for (int i = 0; i < MAX_HARTS; i++)
+        if (m->hart_rt[i])
+            munmap(m->hart_rt[i], sizeof(HartRt));
     free(m);
+}
+
+/* Allocate cpu's private state on first use (see rt_hart). */
+HartRt *rt_hart_alloc(CPUState *cpu)
+{
+    RtMachine *m = RT(cpu);
+    if (!m || cpu->hart_index >= MAX_HARTS)
+        return NULL;
+    HartRt **slot = &m->hart_rt[cpu->hart_index];
+    if (!*slot) {
+        /* Mapped, not malloc'ed: a large block that comes and goes with each machine would
+         * move malloc's mmap threshold (and so where the process's other blocks go). */
+        void *p = mmap(NULL, sizeof(HartRt), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        *slot = p;
+        (*slot)->jc_gen = 1;        /* the zero-filled slots (gen 0) are empty */
+    }
+    return *slot;
 }
 
 static inline uint32_t tb_hash_fn(uint64_t pc, uint64_t flags)
@@ -34,33 +59,45 @@ void rt_set_hot_threshold(RtMachine *m, uint32_t n)
     m->hot_threshold = n;
 }
 
+/* The run loop's lookup fills the hart's jump cache from the table. */
 void rt_tb_insert(RtMachine *m, TB *tb)
 {
     uint32_t h = tb_hash_fn(tb->pc, tb->flags);
     for (TB *t = m->tb_hash[h]; t; t = t->hash_next)
         if (t == tb)
-            goto cached;
+            return;
     tb->hash_next = m->tb_hash[h];
     m->tb_hash[h] = tb;
-cached:
-    m->jump_cache[jc_index(tb->pc)] = tb;
 }
 
 /* Forget every (pc, flags) -> TB association (the TBs themselves belong to Python). */
 void rt_tb_clear(RtMachine *m)
 {
     memset(m->tb_hash, 0, sizeof m->tb_hash);
-    memset(m->jump_cache, 0, sizeof m->jump_cache);
+    rt_jc_flush(m);
 }
 
-/* The jump cache maps (virtual pc, flags) straight to a block, which is right only while the
- * pc's mapping stays: every change of address translation (SFENCE.VMA, HFENCE.*, satp, vsatp,
- * hgatp, PMP) flushes it.  The hash table is keyed by the physical pc too and stays. */
+/* A hart's jump cache maps (virtual pc, flags) straight to a block, which is right only while
+ * the pc's mapping stays: every change of the hart's address translation (SFENCE.VMA,
+ * HFENCE.*, satp, vsatp, hgatp, PMP: all local to the hart, privileged spec 4.2.1; a remote
+ * fence reaches each hart as its own SFENCE.VMA through SBI) flushes it, by starting a new
+ * generation.  The hash table is keyed by the physical pc too and stays. */
+void rt_jc_flush_hart(CPUState *cpu)
+{
+    HartRt *h = rt_hart(cpu);
+    if (h)
+        h->jc_gen++;
+}
+
+/* Flush the jump cache of every hart. */
 void rt_jc_flush(RtMachine *m)
 {
-    memset(m->jump_cache, 0, sizeof m->jump_cache);
+    for (int i = 0; i < MAX_HARTS; i++)
+        if (m->hart_rt[i])
+            m->hart_rt[i]->jc_gen++;
 }
 
+/* `tb` is going away: no table may point at it any more. */
 void rt_tb_remove(RtMachine *m, TB *tb)
 {
     TB **pp = &m->tb_hash[tb_hash_fn(tb->pc, tb->flags)];
@@ -70,32 +107,55 @@ void rt_tb_remove(RtMachine *m, TB *tb)
             break;
         }
     uint32_t j = jc_index(tb->pc);
-    if (m->jump_cache[j] == tb)
-        m->jump_cache[j] = NULL;
+    for (int i = 0; i < MAX_HARTS; i++)
+        if (m->hart_rt[i] && m->hart_rt[i]->jc[j].tb == tb)
+            m->hart_rt[i]->jc[j] = (JumpSlot){NULL, 0};
 }
 
-static inline TB *tb_lookup(CPUState *cpu, RtMachine *m, uint64_t pc, uint64_t flags)
+static inline TB *tb_lookup(CPUState *cpu, RtMachine *m, HartRt *h, uint64_t pc,
+                            uint64_t flags)
 {
-    uint32_t j = jc_index(pc);
-    TB *tb = m->jump_cache[j];
-    if (tb && tb->pc == pc && tb->flags == flags)
+    JumpSlot *s = &h->jc[jc_index(pc)];
+    TB *tb = s->tb;
+    if (s->gen == h->jc_gen && tb->pc == pc && tb->flags == flags) {
+        h->stat_jc_hits++;
         return tb;
+    }
+    h->stat_jc_misses++;
     uint64_t ppc;
     if (rt_fetch_translate(cpu, pc, &ppc) >= 0)
         ppc = ~0ull;
     for (tb = m->tb_hash[tb_hash_fn(pc, flags)]; tb; tb = tb->hash_next) {
         if (tb->pc == pc && tb->flags == flags && tb->ppc == ppc) {
-            m->jump_cache[j] = tb;
+            *s = (JumpSlot){tb, h->jc_gen};
             return tb;
         }
     }
     return NULL;
 }
 
-/* Blocks between two comparisons of mtime with the timer compare registers, and the longest
- * run of a native region between two returns here: this bounds the delay of an interrupt. */
-#define TIMER_POLL_HOST 16
-#define TIMER_POLL_ICOUNT 1
+/* Run-loop statistics of one hart: jump-cache hits and misses, fetch translations that hit
+ * the TLB and that walked, timer polls.  Returns how many were written to out. */
+int rt_run_stats(RtMachine *m, uint64_t hart, uint64_t *out, int max)
+{
+    HartRt *h = hart < MAX_HARTS ? m->hart_rt[hart] : NULL;
+    uint64_t v[] = {h ? h->stat_jc_hits : 0, h ? h->stat_jc_misses : 0,
+                    h ? h->stat_fetch_tlb_hits : 0, h ? h->stat_fetch_walks : 0,
+                    h ? h->stat_timer_polls : 0};
+    int n = 0;
+    for (; n < max && n < (int)(sizeof v / sizeof v[0]); n++)
+        out[n] = v[n];
+    return n;
+}
+
+/* How often the run loop compares mtime with the timer compare registers, which bounds the
+ * delay of a timer interrupt: with host time, after TIMER_POLL_INSNS guest instructions or
+ * TIMER_POLL_BLOCKS dispatches, whichever comes first (reading the host clock costs as much as
+ * running a short block; at the usual tens to hundreds of MIPS this is still every 20-200 us,
+ * well under a guest timer tick); with deterministic time, before every block.  NATIVE_SLICE
+ * is the longest run of a native region between two returns here. */
+#define TIMER_POLL_INSNS 8192
+#define TIMER_POLL_BLOCKS 256
 #define NATIVE_SLICE 64
 
 /* cpu->budget is the number of blocks to run before returning to Python; native regions see
@@ -103,9 +163,13 @@ static inline TB *tb_lookup(CPUState *cpu, RtMachine *m, uint64_t pc, uint64_t f
 int rt_run(CPUState *cpu)
 {
     RtMachine *m = RT(cpu);
+    HartRt *h = rt_hart(cpu);
+    if (!h)
+        return EXIT_HALT;       /* no memory for the hart's tables, or hart_index too large */
     int64_t total = cpu->budget;
-    const int poll_every = rt_time_is_icount() ? TIMER_POLL_ICOUNT : TIMER_POLL_HOST;
-    int poll = 0;
+    const int icount = rt_time_is_icount();
+    uint64_t poll_at = 0;       /* instret at which to poll the timers next */
+    int poll_blocks = 0;
     int r = EXIT_BUDGET;
     for (;;) {
         if (cpu->exit_request) {
@@ -118,13 +182,15 @@ int rt_run(CPUState *cpu)
         }
         if (total <= 0)
             break;
-        if (--poll <= 0) {
-            poll = poll_every;
+        if (icount || --poll_blocks <= 0 || cpu->instret >= poll_at) {
+            poll_blocks = TIMER_POLL_BLOCKS;
+            poll_at = cpu->instret + TIMER_POLL_INSNS;
+            h->stat_timer_polls++;
             rt_timer_update(cpu);
         }
         if (cpu->mip & cpu->mie)
             rt_check_interrupts(cpu);
-        TB *tb = tb_lookup(cpu, m, cpu->pc, cpu->tb_flags);
+        TB *tb = tb_lookup(cpu, m, h, cpu->pc, cpu->tb_flags);
         if (!tb) {
             r = EXIT_NO_TB;
             break;
@@ -136,7 +202,6 @@ int rt_run(CPUState *cpu)
             cpu->stat_native_blocks++;
             int64_t used = slice - (cpu->budget > 0 ? cpu->budget : 0);
             total -= used > 0 ? used : 1;
-            poll -= (int)used;
         } else {
             total--;
             rt_interp(cpu, tb);

@@ -134,7 +134,7 @@ uint64_t helper_hfence_vvma(CPUState *cpu, uint64_t vaddr, uint64_t asid, uint64
     if (c >= 0)
         return insn_trap(cpu, c, insn);
     rt_tlb_flush_mmu(cpu, MMU_MASK_GUEST);
-    rt_jc_flush(RT(cpu));
+    rt_jc_flush_hart(cpu);
     return 0;
 }
 
@@ -150,7 +150,7 @@ uint64_t helper_hfence_gvma(CPUState *cpu, uint64_t gaddr, uint64_t vmid, uint64
     if (c >= 0)
         return insn_trap(cpu, c, insn);
     rt_tlb_flush_mmu(cpu, MMU_MASK_GUEST);
-    rt_jc_flush(RT(cpu));
+    rt_jc_flush_hart(cpu);
     return 0;
 }
 
@@ -160,6 +160,6 @@ uint64_t helper_hfence_gvma(CPUState *cpu, uint64_t gaddr, uint64_t vmid, uint64
 uint64_t helper_fetch_fault(CPUState *cpu, uint64_t vaddr)
 {
     if (!rt_raise_fetch_fault(cpu, vaddr))
-        rt_jc_flush(RT(cpu));
+        rt_jc_flush_hart(cpu);
     return 0;
 }

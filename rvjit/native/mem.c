@@ -35,10 +35,15 @@ uint8_t *rt_ram_ptr(CPUState *cpu, uint64_t paddr, uint64_t size)
     return r->host + (paddr - r->base);
 }
 
+/* Flush every MMU index.  Also called after every change of the PMP CSRs (csr.c; a host
+ * that sets them directly must call it too): the decoded PMP entries go as well. */
 void rt_tlb_flush(CPUState *cpu)
 {
     memset(cpu->tlb, 0xff, sizeof cpu->tlb);
     cpu->tlb_multi = 0;
+    RtMachine *m = RT(cpu);
+    if (m && cpu->hart_index < MAX_HARTS && m->hart_rt[cpu->hart_index])
+        m->hart_rt[cpu->hart_index]->pmp.valid = 0;
 }
 
 /* Drop the translations of the page holding `vaddr` in every MMU index.  A page filled from a
@@ -103,9 +108,25 @@ int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *
     return translate(cpu, vaddr, 1, acc, mmu_idx, 0, paddr, &multi, &dirty_w, &f);
 }
 
+/* Enter page `vaddr` -> `paddr` (in region r) into TLB entry e: an entry holds one virtual
+ * page's mapping (addend) and the accesses it grants (tags), so an entry that held another
+ * mapping loses its tags first. */
+static inline void tlb_entry_set(CPUState *cpu, TLBEntry *e, uint64_t vpage, uint64_t ppage,
+                                 RamRegion *r)
+{
+    int64_t addend = (int64_t)((r->host + (ppage - r->base)) - cpu->mem_base) - (int64_t)vpage;
+    if (e->addend != addend || (e->tag_r != TLB_INVALID && e->tag_r != vpage) ||
+        (e->tag_w != TLB_INVALID && e->tag_w != vpage) ||
+        (e->tag_x != TLB_INVALID && e->tag_x != vpage))
+        e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+    e->addend = addend;
+}
+
 /* Instruction fetch translates with execute permission in the fetch regime, (V, priv): MPRV
  * does not apply to fetches (3.1.6.3).  TBFLAG_VIRT is bit 2, so the flags' low 3 bits are
- * the MMU index priv | V << 2.  *f (may be NULL) receives the fault's GPA. */
+ * the MMU index priv | V << 2.  *f (may be NULL) receives the fault's GPA.  A successful
+ * translation of a page that is all RAM and that PMP lets this privilege execute as a whole
+ * enters the TLB (tag_x), like tlb_fill's data pages. */
 static int fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr, MmuFault *f)
 {
     int multi, dirty_w;
@@ -115,13 +136,48 @@ static int fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr, MmuFa
                           f ? f : &dummy);
     if (cause >= 0)
         return cause;
-    if (!ram_find(cpu, *paddr))
+    RamRegion *r = ram_find(cpu, *paddr);
+    if (!r)
         return EXC_INSN_ACCESS;
+    uint64_t vpage = vaddr & -(uint64_t)PAGE_SIZE, ppage = *paddr & -(uint64_t)PAGE_SIZE;
+    if (ppage >= r->base && ppage + PAGE_SIZE <= r->base + r->size &&
+        rt_pmp_check(cpu, ppage, PAGE_SIZE, ACC_EXEC, mmu & 3)) {
+        TLBEntry *e = &cpu->tlb[mmu][(vaddr >> PAGE_BITS) & (TLB_SIZE - 1)];
+        tlb_entry_set(cpu, e, vpage, ppage, r);
+        e->tag_x = vpage;
+        if (multi)
+            cpu->tlb_multi = 1;
+    }
     return -1;
 }
 
+/* The physical address of host address p in guest RAM (a TLB entry's page), or ~0. */
+static inline uint64_t host_paddr(RtMachine *m, const uint8_t *p)
+{
+    for (int i = 0; i < m->nram; i++)
+        if ((uintptr_t)(p - m->ram[i].host) < m->ram[i].size)
+            return m->ram[i].base + (uint64_t)(p - m->ram[i].host);
+    return ~0ull;
+}
+
+/* Fetch translation, from the TLB when the fetch regime's entry for the page grants execute
+ * (the physical address comes back from the host address). */
 int rt_fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr)
 {
+    int mmu = (int)(cpu->tb_flags & (TBFLAG_PRIV_MASK | TBFLAG_VIRT));
+    TLBEntry *e = &cpu->tlb[mmu][(vaddr >> PAGE_BITS) & (TLB_SIZE - 1)];
+    HartRt *h = rt_hart(cpu);
+    if ((vaddr & (-(uint64_t)PAGE_SIZE | 1)) == e->tag_x) {
+        uint64_t pa = host_paddr(RT(cpu), cpu->mem_base + (vaddr + e->addend));
+        if (pa != ~0ull) {
+            if (h)
+                h->stat_fetch_tlb_hits++;
+            *paddr = pa;
+            return -1;
+        }
+    }
+    if (h)
+        h->stat_fetch_walks++;
     return fetch_translate(cpu, vaddr, paddr, NULL);
 }
 
@@ -167,18 +223,16 @@ static void tlb_fill(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t paddr, Ram
     /* Only whole pages of RAM enter the TLB. */
     if (ppage < r->base || ppage + PAGE_SIZE > r->base + r->size)
         return;
-    if (!rt_pmp_check(cpu, ppage, PAGE_SIZE, ACC_READ, mmu & 3))
+    unsigned pmp = rt_pmp_perms(cpu, ppage, PAGE_SIZE, mmu & 3);
+    if (!(pmp & PMP_R))
         return;
-    int pmp_w = rt_pmp_check(cpu, ppage, PAGE_SIZE, ACC_WRITE, mmu & 3);
+    int pmp_w = (pmp & PMP_W) != 0;
     if (acc == ACC_WRITE && !pmp_w)
         return;
     cpu->stat_tlb_miss++;
     if (multi)
         cpu->tlb_multi = 1;
-    int64_t addend = (int64_t)((r->host + (ppage - r->base)) - cpu->mem_base) - (int64_t)vpage;
-    if (e->addend != addend || (e->tag_r & -(uint64_t)PAGE_SIZE) != vpage)
-        e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;  /* the entry held another mapping */
-    e->addend = addend;
+    tlb_entry_set(cpu, e, vpage, ppage, r);
     if ((acc == ACC_WRITE || (dirty_w && pmp_w)) && rt_code_page_grant_w(cpu, r, ppage, mmu, idx)) {
         if (acc != ACC_WRITE)
             RT(cpu)->stat_read_grants++;

@@ -105,16 +105,12 @@ static int access_fault(int acc)
 
 /* ---- PMP (3.7) -------------------------------------------------------------------------- */
 
-#define PMP_R 1
-#define PMP_W 2
-#define PMP_X 4
 #define PMP_A_SHIFT 3
 #define PMP_L 0x80
 #define PMP_OFF 0
 #define PMP_TOR 1
 #define PMP_NA4 2
 #define PMP_NAPOT 3
-#define PMP_ENTRIES 16
 
 static inline unsigned pmp_cfg(CPUState *cpu, int i)
 {
@@ -147,30 +143,84 @@ static int pmp_range(CPUState *cpu, int i, unsigned cfg, uint64_t *lo, uint64_t 
     }
 }
 
-/* 3.7.1: may an access of `size` bytes at `paddr` of type `acc` at privilege `priv` proceed?
- * The lowest-numbered entry that matches any byte decides; it must match every byte. */
-int rt_pmp_check(CPUState *cpu, uint64_t paddr, uint64_t size, int acc, int priv)
+/* Decode the entries that can match, keeping their order (the lowest-numbered decides). */
+static void pmp_decode(CPUState *cpu, PmpDecoded *d)
 {
-    if (!cpu->pmpcfg0 && !cpu->pmpcfg2)
-        return priv == PRV_M;       /* every entry OFF: nothing matches */
-    uint64_t last = paddr + size - 1;
+    d->from[0] = cpu->pmpcfg0;
+    d->from[1] = cpu->pmpcfg2;
+    memcpy(d->from + 2, cpu->pmpaddr, sizeof cpu->pmpaddr);
+    d->n = 0;
     for (int i = 0; i < PMP_ENTRIES; i++) {
         unsigned cfg = pmp_cfg(cpu, i);
         uint64_t lo, hi;
-        if (!pmp_range(cpu, i, cfg, &lo, &hi))
-            continue;
-        uint64_t hi_last = hi - 1;      /* inclusive; hi == 0 wraps to 2^64 - 1 */
-        if (last < lo || paddr > hi_last)
-            continue;
-        if (paddr < lo || last > hi_last)
-            return 0;                   /* a partial match fails */
-        if (priv == PRV_M && !(cfg & PMP_L))
-            return 1;
-        unsigned need = acc == ACC_EXEC ? PMP_X : acc == ACC_WRITE ? PMP_W : PMP_R;
-        return (cfg & need) != 0;
+        if (pmp_range(cpu, i, cfg, &lo, &hi))
+            d->rule[d->n++] = (PmpRule){lo, hi - 1, cfg};  /* hi == 0 wraps to 2^64 - 1 */
     }
-    /* No match: M succeeds; S and U fail, since this hart implements 16 entries. */
-    return priv == PRV_M;
+    d->memo_lo = 1;
+    d->memo_last = 0;
+    d->valid = 1;
+}
+
+/* cpu's decoded entries (in its HartRt, or in *tmp for a CPU without one).  They are decoded
+ * again after rt_tlb_flush, which every change of the PMP CSRs is followed by (the TLB holds
+ * PMP's verdicts too), or when pmpcfg differs from what they were decoded from. */
+static inline PmpDecoded *pmp_decoded(CPUState *cpu, PmpDecoded *tmp)
+{
+    HartRt *h = rt_hart(cpu);
+    PmpDecoded *d = h ? &h->pmp : tmp;
+    if (!d->valid || d->from[0] != cpu->pmpcfg0 || d->from[1] != cpu->pmpcfg2)
+        pmp_decode(cpu, d);
+    return d;
+}
+
+/* 3.7.1: the accesses (PMP_R | PMP_W | PMP_X) that PMP lets through for `size` bytes at
+ * `paddr` at privilege `priv`.  The lowest-numbered entry that matches any byte decides; it
+ * must match every byte, else nothing is allowed.  M-mode is bound by locked entries only.
+ * A full answer is remembered with the largest range around the access that gets the same
+ * one: the deciding entry's range (or, with no match, everything) less the ranges of the
+ * entries before it, which all lie outside the access. */
+unsigned rt_pmp_perms(CPUState *cpu, uint64_t paddr, uint64_t size, int priv)
+{
+    const unsigned all = PMP_R | PMP_W | PMP_X;
+    if (!cpu->pmpcfg0 && !cpu->pmpcfg2)
+        return priv == PRV_M ? all : 0;     /* every entry OFF: nothing matches */
+    PmpDecoded tmp;
+    tmp.valid = 0;
+    PmpDecoded *d = pmp_decoded(cpu, &tmp);
+    uint64_t last = paddr + size - 1;
+    if (paddr >= d->memo_lo && last <= d->memo_last)
+        return priv == PRV_M ? d->memo_m : d->memo_su;
+    uint64_t lo = 0, hi = ~0ull;            /* the range the answer holds for */
+    unsigned m_perms = all, su_perms = 0;   /* no match: M succeeds; S and U fail (16 entries) */
+    for (int i = 0; i < d->n; i++) {
+        const PmpRule *r = &d->rule[i];
+        if (last < r->lo || paddr > r->last) {
+            if (r->last < paddr && r->last + 1 > lo)
+                lo = r->last + 1;
+            if (r->lo > last && r->lo - 1 < hi)
+                hi = r->lo - 1;
+            continue;
+        }
+        if (paddr < r->lo || last > r->last)
+            return 0;                       /* a partial match fails */
+        lo = r->lo > lo ? r->lo : lo;
+        hi = r->last < hi ? r->last : hi;
+        su_perms = r->cfg & all;
+        m_perms = (r->cfg & PMP_L) ? su_perms : all;
+        break;
+    }
+    d->memo_lo = lo;
+    d->memo_last = hi;
+    d->memo_m = m_perms;
+    d->memo_su = su_perms;
+    return priv == PRV_M ? m_perms : su_perms;
+}
+
+/* May an access of `size` bytes at `paddr` of type `acc` at privilege `priv` proceed? */
+int rt_pmp_check(CPUState *cpu, uint64_t paddr, uint64_t size, int acc, int priv)
+{
+    unsigned need = acc == ACC_EXEC ? PMP_X : acc == ACC_WRITE ? PMP_W : PMP_R;
+    return (rt_pmp_perms(cpu, paddr, size, priv) & need) != 0;
 }
 
 /* ---- the walker (4.3.2 "Virtual Address Translation Process") --------------------------- */

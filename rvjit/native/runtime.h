@@ -129,7 +129,7 @@ typedef struct TB {
 #define MAX_RAM 8
 #define TB_HASH_BITS 16
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
-#define JC_BITS 12
+#define JC_BITS 15
 #define JC_SIZE (1u << JC_BITS)
 
 #define CODE_PAGE_HASH 4096
@@ -143,15 +143,51 @@ typedef struct RamRegion {
     uint32_t *pstate;
 } RamRegion;
 
+/* One slot of a hart's jump cache: the block last run at a virtual pc that hashes here, valid
+ * while `gen` is the cache's current generation (a flush starts a new one). */
+typedef struct JumpSlot {
+    TB *tb;
+    uint64_t gen;
+} JumpSlot;
+
+/* Physical memory protection (3.7) as rt_pmp_check uses it: the entries that can match (not
+ * OFF, not an empty TOR range), decoded, in priority order; `from` is the CSR state they were
+ * decoded from (pmpcfg0, pmpcfg2, pmpaddr0-15).  rt_tlb_flush clears `valid`. */
+#define PMP_ENTRIES 16
+typedef struct PmpRule {
+    uint64_t lo, last;      /* the byte range [lo, last] */
+    uint32_t cfg;           /* the pmpNcfg byte */
+} PmpRule;
+typedef struct PmpDecoded {
+    uint64_t from[2 + PMP_ENTRIES];
+    int valid;
+    int n;
+    PmpRule rule[PMP_ENTRIES];
+    /* The last answer: every access inside [memo_lo, memo_last] gets the permissions memo_m
+     * (M-mode) or memo_su (S and U); memo_lo > memo_last when there is none. */
+    uint64_t memo_lo, memo_last;
+    uint32_t memo_m, memo_su;
+} PmpDecoded;
+
+/* Per-hart native state that CPUState does not hold (RtMachine.hart_rt[hart_index], allocated
+ * on first use): the jump cache, the decoded PMP entries, run-loop statistics. */
+typedef struct HartRt {
+    uint64_t jc_gen;
+    PmpDecoded pmp;
+    uint64_t stat_jc_hits, stat_jc_misses, stat_fetch_tlb_hits, stat_fetch_walks;
+    uint64_t stat_timer_polls;
+    JumpSlot jc[JC_SIZE];
+} HartRt;
+
 /* Per-machine native state (cpu->rt of every hart points here): the physical RAM map and the
- * translation lookup tables, which the harts share. */
+ * translation block table, which the harts share, and each hart's private tables. */
 typedef struct RtMachine {
     RamRegion ram[MAX_RAM];
     int nram;
     uint8_t *mem_base;
     uint32_t hot_threshold;
     TB *tb_hash[TB_HASH_SIZE];
-    TB *jump_cache[JC_SIZE];
+    HartRt *hart_rt[MAX_HARTS];
     struct CodePage *code_pages[CODE_PAGE_HASH];
     uint64_t ncode_pages;
     struct CodePage *written;   /* code pages written since the last FENCE.I */
@@ -173,6 +209,19 @@ void rt_tb_insert(RtMachine *m, TB *tb);
 void rt_tb_clear(RtMachine *m);
 void rt_tb_remove(RtMachine *m, TB *tb);
 void rt_jc_flush(RtMachine *m);
+void rt_jc_flush_hart(CPUState *cpu);
+HartRt *rt_hart_alloc(CPUState *cpu);
+int rt_run_stats(RtMachine *m, uint64_t hart, uint64_t *out, int max);
+
+/* cpu's private native state, or NULL (no machine, or it could not be allocated). */
+static inline HartRt *rt_hart(CPUState *cpu)
+{
+    RtMachine *m = RT(cpu);
+    HartRt *h;
+    if (m && cpu->hart_index < MAX_HARTS && (h = m->hart_rt[cpu->hart_index]))
+        return h;
+    return rt_hart_alloc(cpu);
+}
 /* codepages.c */
 int rt_code_page_track(RtMachine *m, uint64_t ppage);
 int rt_code_pages_changed(RtMachine *m, uint64_t *out, int max);
@@ -214,6 +263,11 @@ uint8_t *rt_mem_base(RtMachine *m);
 extern int rt_mmu_hw_ad;
 extern int (*rt_satp_mode_supported)(uint64_t mode);
 int rt_pmp_check(CPUState *cpu, uint64_t paddr, uint64_t size, int acc, int priv);
+/* PMP_R | PMP_W | PMP_X: the pmpcfg permission bits (3.7.1). */
+#define PMP_R 1
+#define PMP_W 2
+#define PMP_X 4
+unsigned rt_pmp_perms(CPUState *cpu, uint64_t paddr, uint64_t size, int priv);
 /* What a failed translation knows beyond its cause: for a guest-page fault, the guest
  * physical address (htval/mtval2 = gpa >> 2) and, for an implicit VS-stage PTE access, the
  * pseudoinstruction for htinst/mtinst. */

@@ -444,6 +444,6 @@ uint64_t helper_sfence_vma(CPUState *cpu, uint64_t vaddr, uint64_t asid)
         rt_tlb_flush_mmu(cpu, mask);
     else
         rt_tlb_flush_page_mmu(cpu, vaddr, mask);
-    rt_jc_flush(RT(cpu));
+    rt_jc_flush_hart(cpu);
     return 0;
 }
