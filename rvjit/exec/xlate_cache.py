@@ -104,6 +104,12 @@ class TranslationCache:
             atexit.register(c.save)
         return c
 
+    @classmethod
+    def save_all(cls) -> None:
+        """Save every shared cache now (what atexit would do)."""
+        for c in cls._shared.values():
+            c.save()
+
     def __init__(self, directory: Path | None = None) -> None:
         self.dir = directory or default_dir()
         self.shards: dict[int, dict[tuple[int, int], list[CachedBlock]]] = {}
