@@ -6,8 +6,9 @@ region (~2.5 s).
 A pack lives beside the code cache's files (code_cache.py) and is named by the code generator's
 salt (rvjit, the translator's and backend's sources, LLVM and the host CPU), so every region in
 it is valid for every run that can name it.  Its index (a text file of region keys) says what
-it holds; a run reads the index when it first looks for a region and loads the object only when
-it finds one there, so small programs never pay for a big pack.  A run that used at least
+it holds; a run reads the index when it first looks for a region and loads the object once it
+has asked for PACK_LOAD_AFTER regions the pack holds (until then they come from their own
+files), so small programs never pay for a big pack.  A run that used at least
 PACK_MIN_REGIONS regions and compiled or loaded some from outside the pack rewrites it, as the
 old pack plus the new regions' objects, when it closes.  The object is replaced before its
 index, atomically, so a reader never finds a key whose code is missing; a function that is
@@ -24,6 +25,8 @@ from pathlib import Path
 
 # Regions a run must use before it writes a pack (RVJIT_PACK_MIN overrides).
 PACK_MIN_REGIONS = int(os.environ.get("RVJIT_PACK_MIN", "1000"))
+# Requests for regions a pack holds before a run loads it (until then, from their own files).
+PACK_LOAD_AFTER = min(256, PACK_MIN_REGIONS)
 MAX_PACKS = 3               # packs kept (of different salts: rvjit versions, hosts)
 
 

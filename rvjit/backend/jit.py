@@ -23,7 +23,7 @@ import llvmlite.binding as llvm
 
 from rvjit import __version__
 from rvjit.backend.code_cache import CodeCache, default_dir
-from rvjit.backend.code_pack import PACK_MIN_REGIONS, CodePack
+from rvjit.backend.code_pack import PACK_LOAD_AFTER, PACK_MIN_REGIONS, CodePack
 from rvjit.backend.compile_worker import WorkerPool, compile_regions, encode_region
 from rvjit.backend.objcompile import host_key
 from rvjit.exec.xlate_cache import translator_hash
@@ -70,6 +70,7 @@ class Codegen:
         self.pack = CodePack(self.cache.dir, salt_id) if self.cache else None
         self.pack_loaded = False
         self.pack_hits = 0
+        self.pack_wanted = 0            # requests for regions the pack holds
         self.outside_pack: list[str] = []   # keys of regions loaded or compiled outside it
         self.workers = workers
         self.pool: WorkerPool | None = None
@@ -145,10 +146,15 @@ class Codegen:
             waiting[-1].append(done)
             return True
         if self.pack is not None and key in self.pack.keys():
-            addr = self._from_pack(name, blocks, [done])
-            if addr:
-                done(addr)
-                return True
+            # The pack is loaded (~0.3 s for a boot's) once a run has asked for enough of its
+            # regions; until then they come from their own files.  A small program whose few
+            # regions a boot also had (the reset ROM's) never loads it.
+            self.pack_wanted += 1
+            if self.pack_loaded or self.pack_wanted >= PACK_LOAD_AFTER:
+                addr = self._from_pack(name, blocks, [done])
+                if addr:
+                    done(addr)
+                    return True
         obj = self.cache.get(key) if self.cache else None
         if obj is not None:
             self.outside_pack.append(key)
