@@ -95,3 +95,30 @@ def test_rewriting_a_pack_keeps_what_it_held(tmp_path):
     for name, v in (("r_a", 1), ("r_b", 2)):
         addr = engine.get_function_address(name)
         assert addr and ctypes.CFUNCTYPE(ctypes.c_int64)(addr)() == v
+
+
+def test_a_pack_grows_with_regions_it_did_not_hold(tmp_path):
+    """A run that loads some regions from the pack's own files (before loading the pack) and
+    compiles new ones relinks the pack with only the new ones (a region twice would be a
+    duplicate symbol for ld)."""
+    import shutil
+
+    import llvmlite.binding as llvm
+
+    from rvjit.backend.code_pack import CodePack
+    if shutil.which("ld") is None:
+        pytest.skip("no ld: rvjit makes no code packs")
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    tm = llvm.Target.from_default_triple().create_target_machine(reloc="pic")
+
+    def obj(name: str) -> Path:
+        p = tmp_path / f"{name}.o"
+        p.write_bytes(tm.emit_object(llvm.parse_assembly(f"define i64 @{name}() {{ ret i64 1 }}")))
+        return p
+    pack = CodePack(tmp_path, "salt")
+    a, b = obj("r_a"), obj("r_b")
+    assert pack.rewrite([a], ["ka"])
+    assert pack.rewrite([a, b], ["ka", "kb"])
+    assert CodePack(tmp_path, "salt").keys() == {"ka", "kb"}
+    assert not pack.rewrite([a, b], ["ka", "kb"])      # nothing new: the pack stays

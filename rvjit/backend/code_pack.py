@@ -62,7 +62,13 @@ class CodePack:
         if ld is None or not objects:
             return False
         old_keys = self.keys() if self.obj_path.exists() else set()
-        inputs = ([self.obj_path] if old_keys else []) + [p for p in objects if p.exists()]
+        # (a region the pack holds already would be a second definition of its symbols)
+        new = {k: p for p, k in zip(objects, keys, strict=True)
+               if k not in old_keys and p.exists()}
+        if not new:
+            return False
+        keys = list(new)
+        inputs = ([self.obj_path] if old_keys else []) + list(new.values())
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=self.dir) as tmp:

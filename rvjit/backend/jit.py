@@ -157,7 +157,8 @@ class Codegen:
                     return True
         obj = self.cache.get(key) if self.cache else None
         if obj is not None:
-            self.outside_pack.append(key)
+            if self.pack is None or key not in self.pack.keys():
+                self.outside_pack.append(key)
             if self.workers:
                 self.hits.append((name, obj, blocks, [done]))     # loaded together at poll()
             else:
