@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rvjit.cachedir import cache_base
+
 
 def default_dir() -> Path:
-    base = os.environ.get("RVJIT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "rvjit")
-    return Path(base) / "code"
+    return cache_base() / "code"
 
 
 class CodeCache:

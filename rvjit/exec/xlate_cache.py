@@ -29,6 +29,7 @@ import struct
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
+from rvjit.cachedir import cache_base
 from rvjit.cpu.state import PAGE_BITS
 
 SHARDS = 256
@@ -82,9 +83,7 @@ def translator_hash() -> str:
 
 
 def default_dir() -> Path:
-    base = os.environ.get("RVJIT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "rvjit")
-    return Path(base) / "xlate" / sources_hash(TRANSLATOR_SOURCES + ENCODING_SOURCES)
+    return cache_base() / "xlate" / sources_hash(TRANSLATOR_SOURCES + ENCODING_SOURCES)
 
 
 def shard_of(pc: int) -> int:

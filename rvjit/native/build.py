@@ -16,6 +16,7 @@ import sysconfig
 from pathlib import Path
 from types import ModuleType
 
+from rvjit.cachedir import cache_base
 from rvjit.cpu import state
 from rvjit.ir.helpers import HELPERS
 from rvjit.ir.ops import Op
@@ -107,9 +108,7 @@ def _cdef() -> str:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("RVJIT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "rvjit")
-    return Path(base) / "native"
+    return cache_base() / "native"
 
 
 def _digest() -> str:
