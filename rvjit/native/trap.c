@@ -56,6 +56,15 @@ static uint64_t trap_vector(uint64_t tvec, uint64_t cause, int is_irq)
  * a trap goes to M unless medeleg/mideleg delegate it from U/HS/VS/VU to HS, and from VS/VU
  * further to VS when hedeleg/hideleg do too.  It never goes to a less privileged mode.  The
  * facts the detector left in exc_* (GPA, GVA, transformed instruction) are consumed here. */
+/* A trap into S-mode (HS or VS) updates its status register alike (3.1.6.1, 4.1.1): SPIE takes
+ * SIE, SIE clears, SPP records the privilege the trap came from. */
+static inline uint64_t status_enter_s(uint64_t s, uint64_t priv)
+{
+    s = (s & ~MSTATUS_SPIE) | ((s & MSTATUS_SIE) ? MSTATUS_SPIE : 0);
+    s &= ~(MSTATUS_SIE | MSTATUS_SPP);
+    return priv == PRV_S ? s | MSTATUS_SPP : s;
+}
+
 static void take_trap(CPUState *cpu, uint64_t cause, uint64_t tval, int is_irq)
 {
     uint64_t deleg = is_irq ? cpu->mideleg : cpu->medeleg;
@@ -70,12 +79,7 @@ static void take_trap(CPUState *cpu, uint64_t cause, uint64_t tval, int is_irq)
         /* Into VS: the vs* registers; V stays 1; hstatus, htval, htinst are untouched.  VS
          * interrupt causes 10/6/2 are seen as 9/5/1 (norm:hideleg_trans). */
         uint64_t vcause = is_irq && (cause == 2 || cause == 6 || cause == 10) ? cause - 1 : cause;
-        uint64_t s = cpu->vsstatus;
-        s = (s & ~MSTATUS_SPIE) | ((s & MSTATUS_SIE) ? MSTATUS_SPIE : 0);
-        s &= ~(MSTATUS_SIE | MSTATUS_SPP);
-        if (priv == PRV_S)
-            s |= MSTATUS_SPP;
-        cpu->vsstatus = s;
+        cpu->vsstatus = status_enter_s(cpu->vsstatus, priv);
         cpu->vscause = vcause | irq_bit;
         cpu->vsepc = epc;
         cpu->vstval = tval;
@@ -83,12 +87,7 @@ static void take_trap(CPUState *cpu, uint64_t cause, uint64_t tval, int is_irq)
         set_mode(cpu, PRV_S, 1);
     } else if (priv <= PRV_S && ((deleg >> cause) & 1)) {
         /* Into HS (3.1.8; hypervisor spec "norm:H_trap_hs_csrwrites"). */
-        uint64_t s = cpu->mstatus;
-        s = (s & ~MSTATUS_SPIE) | ((s & MSTATUS_SIE) ? MSTATUS_SPIE : 0);
-        s &= ~(MSTATUS_SIE | MSTATUS_SPP);
-        if (priv == PRV_S)
-            s |= MSTATUS_SPP;
-        cpu->mstatus = s;
+        cpu->mstatus = status_enter_s(cpu->mstatus, priv);
         uint64_t h = cpu->hstatus & ~(HSTATUS_SPV | HSTATUS_GVA);
         if (virt)
             h = (h & ~HSTATUS_SPVP) | HSTATUS_SPV | (priv == PRV_S ? HSTATUS_SPVP : 0);
