@@ -143,7 +143,6 @@ class Engine:
                     self.memory.read_bytes(ppc, n) == c.code:
                 ops = self.ffi.new("IROp[]", len(c.records) // self._irop_size)
                 self.ffi.memmove(ops, c.records, len(c.records))
-                self.xcache.hits += 1
                 self.stats.xlate_cache_hits += 1
                 ent = self._enter(key, ops, c.nops, c.ntemps, c.code, c.ninsns,
                                   c.successors, c.chainable, None,

@@ -114,7 +114,6 @@ class TranslationCache:
         self.shards: dict[int, dict[tuple[int, int], list[CachedBlock]]] = {}
         self.dirty: set[int] = set()
         self.maps: dict[int, tuple[memoryview, int]] = {}   # shard -> (file bytes, blob start)
-        self.hits = self.misses = self.stores = 0
 
     def _shard(self, n: int) -> dict[tuple[int, int], list]:
         s = self.shards.get(n)
@@ -168,7 +167,6 @@ class TranslationCache:
         lst = [b for b in self.candidates(pc, flags) if b.code != block.code]
         self._shard(n)[(pc, flags)] = [block, *lst[:MAX_VARIANTS - 1]]
         self.dirty.add(n)
-        self.stores += 1
 
     def note_region(self, pc: int, flags: int, code: bytes, region: tuple) -> None:
         """Record the region made with the cached block (pc, flags, code) as its entry."""
