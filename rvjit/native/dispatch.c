@@ -89,6 +89,28 @@ void rt_jc_flush_hart(CPUState *cpu)
         h->jc_gen++;
 }
 
+/* Drop the hart's jump-cache slots of blocks that use the virtual page of `vaddr` (an
+ * SFENCE.VMA of that page): those starting in it, which jc_index maps onto one aligned run of
+ * PAGE_SIZE / 2 slots, and one starting 2 bytes before it (the only block that can reach into
+ * a page from the one before: a block ends at a page's end unless its first instruction
+ * straddles it). */
+void rt_jc_flush_page(CPUState *cpu, uint64_t vaddr)
+{
+    HartRt *h = rt_hart(cpu);
+    if (!h)
+        return;
+    uint64_t vpage = vaddr & -(uint64_t)PAGE_SIZE;
+    uint32_t first = jc_index(vpage) & ~(uint32_t)(PAGE_SIZE / 2 - 1);
+    for (uint32_t j = first; j < first + PAGE_SIZE / 2; j++) {
+        JumpSlot *s = &h->jc[j];
+        if (s->gen == h->jc_gen && (s->tb->pc & -(uint64_t)PAGE_SIZE) == vpage)
+            s->gen = 0;
+    }
+    JumpSlot *s = &h->jc[jc_index(vpage - 2)];
+    if (s->gen == h->jc_gen && s->tb->pc == vpage - 2)
+        s->gen = 0;
+}
+
 /* Flush the jump cache of every hart. */
 void rt_jc_flush(RtMachine *m)
 {

@@ -42,18 +42,23 @@ void rt_tlb_flush(CPUState *cpu)
     memset(cpu->tlb, 0xff, sizeof cpu->tlb);
     cpu->tlb_multi = 0;
     RtMachine *m = RT(cpu);
-    if (m && cpu->hart_index < MAX_HARTS && m->hart_rt[cpu->hart_index])
-        m->hart_rt[cpu->hart_index]->pmp.valid = 0;
+    if (m && cpu->hart_index < MAX_HARTS && m->hart_rt[cpu->hart_index]) {
+        HartRt *h = m->hart_rt[cpu->hart_index];
+        h->pmp.valid = 0;
+        memset(h->large_mask, 0, sizeof h->large_mask);
+    }
 }
 
-/* Drop the translations of the page holding `vaddr` in every MMU index.  A page filled from a
- * superpage or NAPOT leaf stands for a larger range, so while any is cached everything goes. */
 /* Flush the MMU indices in `mask` (bit i: MMU index i; see MMU_* in runtime.h). */
 void rt_tlb_flush_mmu(CPUState *cpu, unsigned mask)
 {
+    HartRt *h = rt_hart(cpu);
     for (int i = 0; i < NB_MMU_IDX; i++)
-        if ((mask >> i) & 1)
+        if ((mask >> i) & 1) {
             memset(cpu->tlb[i], 0xff, sizeof cpu->tlb[i]);
+            if (h)
+                h->large_mask[i] = 0;
+        }
 }
 
 void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr)
@@ -61,23 +66,59 @@ void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr)
     rt_tlb_flush_page_mmu(cpu, vaddr, ~0u);
 }
 
-/* The same for the MMU indices in `mask` only. */
-void rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask)
+/* Drop the translations of the page holding `vaddr` in the MMU indices in `mask`.  An entry
+ * filled from a superpage or NAPOT leaf stands for a larger range (4.2.1: SFENCE.VMA of any
+ * address in it invalidates it), so an index whose large-page range holds vaddr goes whole
+ * (all of them while such an entry was cached without a range: tlb_multi 2, no hart tables).
+ * Returns 1 if more than the page went (some index was flushed whole), else 0. */
+int rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask)
 {
-    if (cpu->tlb_multi) {
+    HartRt *h = rt_hart(cpu);
+    if (cpu->tlb_multi > 1 || (!h && cpu->tlb_multi)) {
         rt_tlb_flush_mmu(cpu, mask);
-        return;
+        return 1;
     }
+    int whole = 0;
     uint64_t vpage = vaddr & -(uint64_t)PAGE_SIZE;
     for (int mmu = 0; mmu < NB_MMU_IDX; mmu++) {
         if (!((mask >> mmu) & 1))
             continue;
+        if (h && h->large_mask[mmu] && ((vaddr ^ h->large_base[mmu]) & ~h->large_mask[mmu]) == 0) {
+            rt_tlb_flush_mmu(cpu, 1u << mmu);
+            whole = 1;
+            continue;
+        }
         TLBEntry *e = &cpu->tlb[mmu][(vaddr >> PAGE_BITS) & (TLB_SIZE - 1)];
         if ((e->tag_r & -(uint64_t)PAGE_SIZE) == vpage ||
             (e->tag_w & -(uint64_t)PAGE_SIZE) == vpage ||
             (e->tag_x & -(uint64_t)PAGE_SIZE) == vpage)
             e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
     }
+    return whole;
+}
+
+/* An entry of MMU index `mmu` for `vaddr` comes from a leaf mapping span + 1 bytes (span > 0):
+ * widen the index's large-page range to cover that leaf's whole range. */
+static void tlb_note_large(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t span)
+{
+    HartRt *h = rt_hart(cpu);
+    if (!h) {
+        cpu->tlb_multi = 2;
+        return;
+    }
+    if (!cpu->tlb_multi)
+        cpu->tlb_multi = 1;
+    uint64_t mask = h->large_mask[mmu];
+    if (!mask) {
+        h->large_mask[mmu] = span;
+        h->large_base[mmu] = vaddr & ~span;
+        return;
+    }
+    mask |= span;
+    while ((vaddr ^ h->large_base[mmu]) & ~mask)
+        mask = mask << 1 | 1;
+    h->large_mask[mmu] = mask;
+    h->large_base[mmu] &= ~mask;
 }
 
 /* Virtual -> physical for an access of `size` bytes (not crossing a page) of type `acc` at MMU
@@ -85,13 +126,13 @@ void rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask)
  * rt_update_flags).  Returns -1 on success, else the cause of the fault (*f: its guest
  * physical address, see rt_mmu_translate).  Then PMP checks the physical range (3.7) at the
  * nominal privilege (hypervisor spec: S for VS, U for VU); an HLVX needs PMP R and X
- * ("norm:hlsv_*").  *multi is set when the page belongs to a superpage or NAPOT range;
+ * ("norm:hlsv_*").  *span is nonzero when the page belongs to a superpage or NAPOT range;
  * *dirty_w when the page tables would let a store through as they are (rt_mmu_translate). */
 static int translate(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int mmu, int hlvx,
-                     uint64_t *paddr, int *multi, int *dirty_w, MmuFault *f)
+                     uint64_t *paddr, uint64_t *span, int *dirty_w, MmuFault *f)
 {
     int priv = mmu & 3;
-    int cause = rt_mmu_translate(cpu, vaddr, acc, mmu, hlvx, paddr, multi, dirty_w, f);
+    int cause = rt_mmu_translate(cpu, vaddr, acc, mmu, hlvx, paddr, span, dirty_w, f);
     if (cause >= 0)
         return cause;
     if (!rt_pmp_check(cpu, *paddr, size, acc, priv) ||
@@ -103,9 +144,10 @@ static int translate(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int 
 
 int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *paddr)
 {
-    int multi, dirty_w;
+    uint64_t span;
+    int dirty_w;
     MmuFault f;
-    return translate(cpu, vaddr, 1, acc, mmu_idx, 0, paddr, &multi, &dirty_w, &f);
+    return translate(cpu, vaddr, 1, acc, mmu_idx, 0, paddr, &span, &dirty_w, &f);
 }
 
 /* Enter page `vaddr` -> `paddr` (in region r) into TLB entry e: an entry holds one virtual
@@ -129,10 +171,11 @@ static inline void tlb_entry_set(CPUState *cpu, TLBEntry *e, uint64_t vpage, uin
  * enters the TLB (tag_x), like tlb_fill's data pages. */
 static int fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr, MmuFault *f)
 {
-    int multi, dirty_w;
+    uint64_t span;
+    int dirty_w;
     MmuFault dummy;
     int mmu = (int)(cpu->tb_flags & (TBFLAG_PRIV_MASK | TBFLAG_VIRT));
-    int cause = translate(cpu, vaddr, 2, ACC_EXEC, mmu, 0, paddr, &multi, &dirty_w,
+    int cause = translate(cpu, vaddr, 2, ACC_EXEC, mmu, 0, paddr, &span, &dirty_w,
                           f ? f : &dummy);
     if (cause >= 0)
         return cause;
@@ -145,8 +188,8 @@ static int fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr, MmuFa
         TLBEntry *e = &cpu->tlb[mmu][(vaddr >> PAGE_BITS) & (TLB_SIZE - 1)];
         tlb_entry_set(cpu, e, vpage, ppage, r);
         e->tag_x = vpage;
-        if (multi)
-            cpu->tlb_multi = 1;
+        if (span)
+            tlb_note_large(cpu, mmu, vaddr, span);
     }
     return -1;
 }
@@ -215,7 +258,7 @@ static inline uint64_t extend(uint64_t v, unsigned size, int sgn)
  * (codepages.c: its first store must take the slow path).  A page that PMP does not treat as
  * one whole is left out, so that each access to it takes the slow path and is checked. */
 static void tlb_fill(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t paddr, RamRegion *r,
-                     int acc, int multi, int dirty_w)
+                     int acc, uint64_t span, int dirty_w)
 {
     unsigned idx = (vaddr >> PAGE_BITS) & (TLB_SIZE - 1);
     TLBEntry *e = &cpu->tlb[mmu][idx];
@@ -230,8 +273,8 @@ static void tlb_fill(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t paddr, Ram
     if (acc == ACC_WRITE && !pmp_w)
         return;
     cpu->stat_tlb_miss++;
-    if (multi)
-        cpu->tlb_multi = 1;
+    if (span)
+        tlb_note_large(cpu, mmu, vaddr, span);
     tlb_entry_set(cpu, e, vpage, ppage, r);
     if ((acc == ACC_WRITE || (dirty_w && pmp_w)) && rt_code_page_grant_w(cpu, r, ppage, mmu, idx)) {
         if (acc != ACC_WRITE)
@@ -248,8 +291,9 @@ static int access_one(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int
                       uint64_t *val, MmuFault *f)
 {
     uint64_t paddr;
-    int multi, dirty_w;
-    int cause = translate(cpu, vaddr, size, acc, mmu, hlvx, &paddr, &multi, &dirty_w, f);
+    uint64_t span;
+    int dirty_w;
+    int cause = translate(cpu, vaddr, size, acc, mmu, hlvx, &paddr, &span, &dirty_w, f);
     if (cause >= 0)
         return cause;
     RamRegion *r = ram_find(cpu, paddr);
@@ -263,7 +307,7 @@ static int access_one(CPUState *cpu, uint64_t vaddr, unsigned size, int acc, int
             memcpy(val, p, size);
         }
         if (!hlvx)
-            tlb_fill(cpu, mmu, vaddr, paddr, r, acc, multi, dirty_w);
+            tlb_fill(cpu, mmu, vaddr, paddr, r, acc, span, dirty_w);
         return -1;
     }
     uint64_t v = acc == ACC_WRITE ? *val : 0;
@@ -280,10 +324,11 @@ static int access_misaligned(CPUState *cpu, uint64_t *vaddr_io, unsigned size, i
                              int mmu, int hlvx, uint64_t *val, MmuFault *f)
 {
     uint64_t paddr, vaddr = *vaddr_io;
-    int multi, dirty_w;
+    uint64_t span;
+    int dirty_w;
     /* 3.1.16: for a misaligned access, mtval holds the address of the portion that faulted. */
     for (unsigned i = 0; i < size; i++) {
-        int cause = translate(cpu, vaddr + i, 1, acc, mmu, hlvx, &paddr, &multi, &dirty_w, f);
+        int cause = translate(cpu, vaddr + i, 1, acc, mmu, hlvx, &paddr, &span, &dirty_w, f);
         if (cause >= 0) {
             *vaddr_io = vaddr + i;
             return cause;
@@ -367,8 +412,9 @@ static uint8_t *atomic_ptr(CPUState *cpu, uint64_t vaddr, unsigned size, int acc
         return atomic_fault(cpu, mmu, &f,
                             acc == ACC_READ ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED, vaddr);
     uint64_t paddr;
-    int multi, dirty_w;
-    int cause = translate(cpu, vaddr, size, acc, mmu, 0, &paddr, &multi, &dirty_w, &f);
+    uint64_t span;
+    int dirty_w;
+    int cause = translate(cpu, vaddr, size, acc, mmu, 0, &paddr, &span, &dirty_w, &f);
     if (cause >= 0)
         return atomic_fault(cpu, mmu, &f, cause, vaddr);
     RamRegion *r = ram_find(cpu, paddr);

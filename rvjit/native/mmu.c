@@ -245,14 +245,15 @@ typedef struct Walk {
     int leaf_dirty_w;       /* out: the leaf is writable and dirty (W = D = 1) */
 } Walk;
 
-static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi);
+static int walk(Walk *w, uint64_t va, uint64_t *paddr, uint64_t *span);
 
 /* The G stage for `gpa` with the template `g` (hgatp; fault_acc already the original access).
  * G-stage accesses are all user-level (the U bit must be set; no SUM); only HS sstatus.MXR
  * applies, and only to explicit loads (callers pass mxr = 0 for implicit PTE accesses). */
-static int gstage(Walk *g, uint64_t gpa, int acc, int mxr, int need_x, uint64_t *spa, int *multi)
+static int gstage(Walk *g, uint64_t gpa, int acc, int mxr, int need_x, uint64_t *spa,
+                  uint64_t *span)
 {
-    *multi = 0;
+    *span = 0;
     g->leaf_dirty_w = 1;
     if (!g->mode) {
         *spa = gpa;
@@ -262,7 +263,7 @@ static int gstage(Walk *g, uint64_t gpa, int acc, int mxr, int need_x, uint64_t 
     w.acc = acc;
     w.mxr = mxr;
     w.need_x = need_x;
-    int c = walk(&w, gpa, spa, multi);
+    int c = walk(&w, gpa, spa, span);
     g->leaf_dirty_w = w.leaf_dirty_w;
     return c;
 }
@@ -272,8 +273,8 @@ static int gstage(Walk *g, uint64_t gpa, int acc, int mxr, int need_x, uint64_t 
 static int pte_access(Walk *w, uint64_t addr, int acc, uint64_t *paddr)
 {
     if (w->g) {
-        int multi;
-        int c = gstage(w->g, addr, acc, 0, 0, paddr, &multi);
+        uint64_t span;
+        int c = gstage(w->g, addr, acc, 0, 0, paddr, &span);
         if (c >= 0) {
             if (c == guest_page_fault(w->fault_acc)) {
                 /* "Transformed Instruction or Pseudoinstruction for mtinst or htinst": a
@@ -294,9 +295,9 @@ static int pte_access(Walk *w, uint64_t addr, int acc, uint64_t *paddr)
     return -1;
 }
 
-/* Returns -1 with *paddr set, or the cause of the fault.  *multi is set when the leaf maps
- * more than one 4 KiB page (a superpage or a NAPOT range). */
-static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi)
+/* Returns -1 with *paddr set, or the cause of the fault.  *span is 0 when the leaf maps one
+ * 4 KiB page, else the size of what it maps (a superpage or a NAPOT range) minus one. */
+static int walk(Walk *w, uint64_t va, uint64_t *paddr, uint64_t *span)
 {
     const MmuMode *m = w->mode;
     int pf = w->gstage ? guest_page_fault(w->fault_acc) : page_fault(w->fault_acc);
@@ -370,7 +371,7 @@ static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi)
         /* Step 8. */
         uint64_t vpn = va >> PAGE_BITS;
         *paddr = ((((ppn & ~low) | (vpn & low))) << PAGE_BITS) | (va & (PAGE_SIZE - 1));
-        *multi = low != 0;
+        *span = low ? low << PAGE_BITS | (PAGE_SIZE - 1) : 0;
         return -1;
     }
     return pf;
@@ -389,10 +390,10 @@ static int walk(Walk *w, uint64_t va, uint64_t *paddr, int *multi)
  * a load's TLB fill may grant stores too.  SUM and the U bit treat loads and stores alike; MXR
  * only widens loads, and W implies R, so it grants no store. */
 int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
-                     uint64_t *paddr, int *multi, int *dirty_w, MmuFault *f)
+                     uint64_t *paddr, uint64_t *span, int *dirty_w, MmuFault *f)
 {
     int priv = mmu & 3;
-    *multi = 0;
+    *span = 0;
     *dirty_w = 1;
     f->gpa = 0;
     f->gpa_valid = 0;
@@ -409,7 +410,7 @@ int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
             .sum = (cpu->mstatus & MSTATUS_SUM) != 0, .mxr = (cpu->mstatus & MSTATUS_MXR) != 0,
             .need_x = hlvx, .fault = f,
         };
-        int c = walk(&w, vaddr, paddr, multi);
+        int c = walk(&w, vaddr, paddr, span);
         *dirty_w = w.leaf_dirty_w;
         return c;
     }
@@ -421,7 +422,7 @@ int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
         .priv = PRV_U, .acc = acc, .fault_acc = acc, .gstage = 1, .fault = f,
     };
     uint64_t gpa = vaddr;
-    int vs_multi = 0, g_multi = 0;
+    uint64_t vs_span = 0, g_span = 0;
     const MmuMode *vm = mode_for_satp(cpu->vsatp >> 60);
     if (vm) {
         Walk w = {
@@ -431,12 +432,12 @@ int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
             .mxr = (cpu->vsstatus & MSTATUS_MXR) != 0 || hs_mxr,
             .need_x = hlvx, .g = &g, .fault = f,
         };
-        int c = walk(&w, vaddr, &gpa, &vs_multi);
+        int c = walk(&w, vaddr, &gpa, &vs_span);
         if (c >= 0)
             return c;
         *dirty_w = w.leaf_dirty_w;
     }
-    int c = gstage(&g, gpa, acc, hs_mxr, hlvx, paddr, &g_multi);
+    int c = gstage(&g, gpa, acc, hs_mxr, hlvx, paddr, &g_span);
     if (c >= 0) {
         if (c == guest_page_fault(acc)) {
             f->gpa = gpa;
@@ -444,7 +445,7 @@ int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
         }
         return c;
     }
-    *multi = vs_multi | g_multi;
+    *span = vs_span | g_span;     /* both are 2^k - 1: the larger */
     *dirty_w &= g.leaf_dirty_w;
     return -1;
 }

@@ -173,6 +173,10 @@ typedef struct PmpDecoded {
  * on first use): the jump cache, the decoded PMP entries, run-loop statistics. */
 typedef struct HartRt {
     uint64_t jc_gen;
+    /* Per MMU index: an aligned range (base, mask: 0 = none) holding every virtual page its TLB
+     * filled from a superpage or NAPOT leaf; an SFENCE.VMA of an address inside it must drop
+     * the whole index, one outside drops one entry (mem.c). */
+    uint64_t large_base[NB_MMU_IDX], large_mask[NB_MMU_IDX];
     PmpDecoded pmp;
     uint64_t stat_jc_hits, stat_jc_misses, stat_fetch_tlb_hits, stat_fetch_walks;
     uint64_t stat_timer_polls;
@@ -210,6 +214,7 @@ void rt_tb_clear(RtMachine *m);
 void rt_tb_remove(RtMachine *m, TB *tb);
 void rt_jc_flush(RtMachine *m);
 void rt_jc_flush_hart(CPUState *cpu);
+void rt_jc_flush_page(CPUState *cpu, uint64_t vaddr);
 HartRt *rt_hart_alloc(CPUState *cpu);
 int rt_run_stats(RtMachine *m, uint64_t hart, uint64_t *out, int max);
 
@@ -277,10 +282,10 @@ typedef struct MmuFault {
     uint32_t tinst;
 } MmuFault;
 int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
-                     uint64_t *paddr, int *multi, int *dirty_w, MmuFault *f);
+                     uint64_t *paddr, uint64_t *span, int *dirty_w, MmuFault *f);
 int rt_hgatp_mode_supported(uint64_t mode);
 void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr);
-void rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask);
+int rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask);
 /* hyp.c: record the H-extension facts of an exception about to be raised (tval is a guest
  * virtual address; the GPA and transformed instruction, if known). */
 void rt_set_exc_guest(CPUState *cpu, const MmuFault *f, uint64_t tinst);

@@ -434,15 +434,19 @@ uint64_t helper_sfence_vma(CPUState *cpu, uint64_t vaddr, uint64_t asid)
     }
     /* The TLB has no ASID tags, so rs2 is ignored (flushing more than asked is allowed).  With
      * rs1 = x0 (the translator passes all ones) every translation goes; otherwise that page's
-     * (rt_tlb_flush_page: everything while superpage entries are cached).  The (virtual pc ->
-     * translation) lookup tables are cleared either way, since a vpc -> ppc mapping may have
-     * changed; Python refills them by physical address.  Hypervisor spec "norm:sfence_vma_v1":
-     * with V=1 only the VS-stage (two-stage) regimes go, with V=0 only the host ones. */
+     * (rt_tlb_flush_page_mmu: the whole MMU index if the page lies in its superpage range).
+     * The (virtual pc -> translation) jump cache goes likewise, the page's slots or all of
+     * them, since a vpc -> ppc mapping may have changed; Python refills them by physical
+     * address.  Hypervisor spec "norm:sfence_vma_v1": with V=1 only the VS-stage (two-stage)
+     * regimes go, with V=0 only the host ones. */
     unsigned mask = cpu->virt ? MMU_MASK_GUEST : MMU_MASK_HOST;
-    if (vaddr == ~0ull)
+    if (vaddr == ~0ull) {
         rt_tlb_flush_mmu(cpu, mask);
-    else
-        rt_tlb_flush_page_mmu(cpu, vaddr, mask);
-    rt_jc_flush_hart(cpu);
+        rt_jc_flush_hart(cpu);
+    } else if (rt_tlb_flush_page_mmu(cpu, vaddr, mask)) {
+        rt_jc_flush_hart(cpu);
+    } else {
+        rt_jc_flush_page(cpu, vaddr);
+    }
     return 0;
 }

@@ -3,7 +3,9 @@
  * rs1=rs2=x0, with rs1 = the page, with rs1 inside a 2 MiB superpage, with
  * rs2 = an ASID; and satp WARL mode probing (4.1.11): writes of an
  * unsupported mode (Sv64) leave satp unchanged, the 16 ASID bits are
- * writable.
+ * writable.  12: code whose page is remapped runs the new page's
+ * instructions after an SFENCE.VMA of that page, while gigapage translations
+ * are cached for other addresses.
  */
 #include "vm.h"
 
@@ -12,6 +14,22 @@ static uint64_t page_b[512] __attribute__((aligned(4096)));
 
 #define VA 0x40000000ull
 #define VA_MEGA 0x40200000ull
+#define VA_CODE 0x40400000ull
+
+/* Code pages, filled at run time: "addi a0, zero, N" (0x00N00513) then "ret" (0x00008067). */
+static uint16_t code_a[2048] __attribute__((aligned(4096)));
+static uint16_t code_b[2048] __attribute__((aligned(4096)));
+static uint16_t code_c[2048] __attribute__((aligned(4096)));
+static uint16_t code_d1[2048] __attribute__((aligned(4096)));
+static uint16_t code_d2[2048] __attribute__((aligned(4096)));
+
+static void put_insn(uint16_t *page, int half, uint32_t insn)
+{
+    page[half] = (uint16_t)insn;
+    page[half + 1] = (uint16_t)(insn >> 16);
+}
+
+typedef uint64_t (*vm_fn)(uint64_t);
 
 static uint64_t sfence_page(uint64_t va)
 {
@@ -81,6 +99,31 @@ int main(void)
     vm_clear();
     if (vm_run(PRV_S, fn_ld, VA_MEGA + off_a) != SENTINEL || vm_expect(13, VA_MEGA + off_a))
         return 4;
+
+    /* 12: a block in a remapped code page. */
+    put_insn(code_a, 0, 0x00100513);
+    put_insn(code_a, 2, 0x00008067);
+    put_insn(code_b, 0, 0x00200513);
+    put_insn(code_b, 2, 0x00008067);
+    code_c[2047] = 0x0513;                  /* addi a0, zero, N: low half */
+    code_d1[0] = 0x0030;                    /* N = 3 */
+    code_d2[0] = 0x0040;                    /* N = 4 */
+    put_insn(code_d1, 1, 0x00008067);
+    put_insn(code_d2, 1, 0x00008067);
+    __asm__ volatile("fence.i" ::: "memory");
+    const uint64_t RXA = PTE_V | PTE_R | PTE_X | PTE_A;
+    vm_map(root, VA_CODE, (uint64_t)(uintptr_t)code_a, RXA, 0);
+    vm_map(root, VA_CODE + 0x1000, (uint64_t)(uintptr_t)code_c, RXA, 0);
+    vm_map(root, VA_CODE + 0x2000, (uint64_t)(uintptr_t)code_d1, RXA, 0);
+    vm_run(PRV_S, sfence_all, 0);
+    for (int i = 0; i < 3; i++)
+        if (vm_run(PRV_S, (vm_fn)VA_CODE, 0) != 1 ||
+            vm_run(PRV_S, (vm_fn)(VA_CODE + 0x2000 - 2), 0) != 3)
+            return 12;
+    vm_map(root, VA_CODE, (uint64_t)(uintptr_t)code_b, RXA, 0);
+    vm_run(PRV_S, sfence_page, VA_CODE);
+    if (vm_run(PRV_S, (vm_fn)VA_CODE, 0) != 2)
+        return 12;
 
     /* 5-8: satp mode probing. */
     uint64_t ppn = (uint64_t)(uintptr_t)root >> 12;
