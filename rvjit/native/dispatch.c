@@ -39,6 +39,7 @@ HartRt *rt_hart_alloc(CPUState *cpu)
             return NULL;
         *slot = p;
         (*slot)->jc_gen = 1;        /* the zero-filled slots (gen 0) are empty */
+        (*slot)->tlb_used = ~0u;    /* entries made before: the first flush clears them all */
     }
     return *slot;
 }

@@ -39,26 +39,50 @@ uint8_t *rt_ram_ptr(CPUState *cpu, uint64_t paddr, uint64_t size)
  * that sets them directly must call it too): the decoded PMP entries go as well. */
 void rt_tlb_flush(CPUState *cpu)
 {
-    memset(cpu->tlb, 0xff, sizeof cpu->tlb);
-    cpu->tlb_multi = 0;
-    RtMachine *m = RT(cpu);
-    if (m && cpu->hart_index < MAX_HARTS && m->hart_rt[cpu->hart_index]) {
-        HartRt *h = m->hart_rt[cpu->hart_index];
+    HartRt *h = rt_hart(cpu);
+    if (h) {
+        rt_tlb_flush_mmu(cpu, (1u << NB_MMU_IDX) - 1);
         h->pmp.valid = 0;
-        memset(h->large_mask, 0, sizeof h->large_mask);
+    } else {
+        memset(cpu->tlb, 0xff, sizeof cpu->tlb);
     }
+    cpu->tlb_multi = 0;
 }
 
-/* Flush the MMU indices in `mask` (bit i: MMU index i; see MMU_* in runtime.h). */
+/* Empty the TLB whatever it holds (a CPU state being reset: rt_tlb_flush trusts tlb_used). */
+void rt_tlb_reset(CPUState *cpu)
+{
+    HartRt *h = rt_hart(cpu);
+    if (h)
+        h->tlb_used = (1u << NB_MMU_IDX) - 1;
+    memset(cpu->tlb, 0xff, sizeof cpu->tlb);
+    rt_tlb_flush(cpu);
+}
+
+/* Flush the MMU indices in `mask` (bit i: MMU index i; see MMU_* in runtime.h): those of them
+ * that may hold entries (every one, for a CPU state without hart tables). */
 void rt_tlb_flush_mmu(CPUState *cpu, unsigned mask)
 {
     HartRt *h = rt_hart(cpu);
+    if (h) {
+        mask &= h->tlb_used;
+        h->tlb_used &= ~mask;
+    }
     for (int i = 0; i < NB_MMU_IDX; i++)
         if ((mask >> i) & 1) {
             memset(cpu->tlb[i], 0xff, sizeof cpu->tlb[i]);
             if (h)
-                h->large_mask[i] = 0;
+                memset(h->large_mask[i], 0, sizeof h->large_mask[i]);
         }
+}
+
+static inline int in_large_range(const HartRt *h, int mmu, uint64_t vaddr)
+{
+    const uint64_t *base = h->large_base[mmu], *mask = h->large_mask[mmu];
+    for (int i = 0; i < LARGE_RANGES; i++)
+        if (mask[i] && ((vaddr ^ base[i]) & ~mask[i]) == 0)
+            return 1;
+    return 0;
 }
 
 void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr)
@@ -83,7 +107,7 @@ int rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask)
     for (int mmu = 0; mmu < NB_MMU_IDX; mmu++) {
         if (!((mask >> mmu) & 1))
             continue;
-        if (h && h->large_mask[mmu] && ((vaddr ^ h->large_base[mmu]) & ~h->large_mask[mmu]) == 0) {
+        if (h && in_large_range(h, mmu, vaddr)) {
             rt_tlb_flush_mmu(cpu, 1u << mmu);
             whole = 1;
             continue;
@@ -97,8 +121,19 @@ int rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask)
     return whole;
 }
 
+/* The smallest aligned range (its mask) holding two aligned ranges. */
+static inline uint64_t range_union(uint64_t base1, uint64_t mask1, uint64_t base2, uint64_t mask2)
+{
+    uint64_t m = mask1 | mask2;
+    while ((base1 ^ base2) & ~m)
+        m = m << 1 | 1;
+    return m;
+}
+
 /* An entry of MMU index `mmu` for `vaddr` comes from a leaf mapping span + 1 bytes (span > 0):
- * widen the index's large-page range to cover that leaf's whole range. */
+ * make the index's large-page ranges cover that leaf's whole range.  With no free range, the
+ * two of the ranges and the leaf's whose union is smallest become one (a kernel image's
+ * superpages coalesce rather than swallow the space between them and the linear map). */
 static void tlb_note_large(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t span)
 {
     HartRt *h = rt_hart(cpu);
@@ -108,17 +143,38 @@ static void tlb_note_large(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t span
     }
     if (!cpu->tlb_multi)
         cpu->tlb_multi = 1;
-    uint64_t mask = h->large_mask[mmu];
-    if (!mask) {
-        h->large_mask[mmu] = span;
-        h->large_base[mmu] = vaddr & ~span;
-        return;
+    uint64_t base[LARGE_RANGES + 1], mask[LARGE_RANGES + 1];
+    uint64_t *hb = h->large_base[mmu], *hm = h->large_mask[mmu];
+    for (int i = 0; i < LARGE_RANGES; i++) {
+        if (!hm[i]) {
+            hm[i] = span;
+            hb[i] = vaddr & ~span;
+            return;
+        }
+        if (((vaddr ^ hb[i]) & ~hm[i]) == 0 && (span & ~hm[i]) == 0)
+            return;                 /* already covered */
+        base[i] = hb[i];
+        mask[i] = hm[i];
     }
-    mask |= span;
-    while ((vaddr ^ h->large_base[mmu]) & ~mask)
-        mask = mask << 1 | 1;
-    h->large_mask[mmu] = mask;
-    h->large_base[mmu] &= ~mask;
+    base[LARGE_RANGES] = vaddr & ~span;
+    mask[LARGE_RANGES] = span;
+    int bi = 0, bj = 1;
+    uint64_t best = ~0ull;
+    for (int i = 0; i < LARGE_RANGES; i++)
+        for (int j = i + 1; j <= LARGE_RANGES; j++) {
+            uint64_t m = range_union(base[i], mask[i], base[j], mask[j]);
+            if (m < best) {
+                best = m;
+                bi = i;
+                bj = j;
+            }
+        }
+    hm[bi] = best;
+    hb[bi] = base[bi] & ~best;
+    if (bj < LARGE_RANGES) {        /* slot bj is free now: the leaf's range goes there */
+        hm[bj] = span;
+        hb[bj] = vaddr & ~span;
+    }
 }
 
 /* Virtual -> physical for an access of `size` bytes (not crossing a page) of type `acc` at MMU
@@ -153,9 +209,12 @@ int rt_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu_idx, uint64_t *
 /* Enter page `vaddr` -> `paddr` (in region r) into TLB entry e: an entry holds one virtual
  * page's mapping (addend) and the accesses it grants (tags), so an entry that held another
  * mapping loses its tags first. */
-static inline void tlb_entry_set(CPUState *cpu, TLBEntry *e, uint64_t vpage, uint64_t ppage,
-                                 RamRegion *r)
+static inline void tlb_entry_set(CPUState *cpu, int mmu, TLBEntry *e, uint64_t vpage,
+                                 uint64_t ppage, RamRegion *r)
 {
+    HartRt *h = rt_hart(cpu);
+    if (h)
+        h->tlb_used |= 1u << mmu;
     int64_t addend = (int64_t)((r->host + (ppage - r->base)) - cpu->mem_base) - (int64_t)vpage;
     if (e->addend != addend || (e->tag_r != TLB_INVALID && e->tag_r != vpage) ||
         (e->tag_w != TLB_INVALID && e->tag_w != vpage) ||
@@ -186,7 +245,7 @@ static int fetch_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr, MmuFa
     if (ppage >= r->base && ppage + PAGE_SIZE <= r->base + r->size &&
         rt_pmp_check(cpu, ppage, PAGE_SIZE, ACC_EXEC, mmu & 3)) {
         TLBEntry *e = &cpu->tlb[mmu][(vaddr >> PAGE_BITS) & (TLB_SIZE - 1)];
-        tlb_entry_set(cpu, e, vpage, ppage, r);
+        tlb_entry_set(cpu, mmu, e, vpage, ppage, r);
         e->tag_x = vpage;
         if (span)
             tlb_note_large(cpu, mmu, vaddr, span);
@@ -275,7 +334,7 @@ static void tlb_fill(CPUState *cpu, int mmu, uint64_t vaddr, uint64_t paddr, Ram
     cpu->stat_tlb_miss++;
     if (span)
         tlb_note_large(cpu, mmu, vaddr, span);
-    tlb_entry_set(cpu, e, vpage, ppage, r);
+    tlb_entry_set(cpu, mmu, e, vpage, ppage, r);
     if ((acc == ACC_WRITE || (dirty_w && pmp_w)) && rt_code_page_grant_w(cpu, r, ppage, mmu, idx)) {
         if (acc != ACC_WRITE)
             RT(cpu)->stat_read_grants++;

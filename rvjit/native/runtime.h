@@ -129,6 +129,7 @@ typedef struct TB {
 #define MAX_RAM 8
 #define TB_HASH_BITS 16
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
+#define LARGE_RANGES 4
 #define JC_BITS 15
 #define JC_SIZE (1u << JC_BITS)
 
@@ -173,10 +174,14 @@ typedef struct PmpDecoded {
  * on first use): the jump cache, the decoded PMP entries, run-loop statistics. */
 typedef struct HartRt {
     uint64_t jc_gen;
-    /* Per MMU index: an aligned range (base, mask: 0 = none) holding every virtual page its TLB
-     * filled from a superpage or NAPOT leaf; an SFENCE.VMA of an address inside it must drop
-     * the whole index, one outside drops one entry (mem.c). */
-    uint64_t large_base[NB_MMU_IDX], large_mask[NB_MMU_IDX];
+    /* Per MMU index: up to LARGE_RANGES aligned ranges (base, mask: 0 = unused) holding every
+     * virtual page its TLB filled from a superpage or NAPOT leaf; an SFENCE.VMA of an address
+     * inside one must drop the whole index, one outside drops one entry (mem.c).  (Linux maps
+     * its linear map and its image with superpages, far apart, and pokes kernel text through a
+     * fixmap page between them, fencing that page each time.) */
+    uint64_t large_base[NB_MMU_IDX][LARGE_RANGES], large_mask[NB_MMU_IDX][LARGE_RANGES];
+    /* Bit i: MMU index i's TLB may hold an entry (a flush clears only those that may). */
+    uint32_t tlb_used;
     PmpDecoded pmp;
     uint64_t stat_jc_hits, stat_jc_misses, stat_fetch_tlb_hits, stat_fetch_walks;
     uint64_t stat_timer_polls;
@@ -285,6 +290,7 @@ int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
                      uint64_t *paddr, uint64_t *span, int *dirty_w, MmuFault *f);
 int rt_hgatp_mode_supported(uint64_t mode);
 void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr);
+void rt_tlb_reset(CPUState *cpu);
 int rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask);
 /* hyp.c: record the H-extension facts of an exception about to be raised (tval is a guest
  * virtual address; the GPA and transformed instruction, if known). */

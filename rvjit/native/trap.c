@@ -271,7 +271,7 @@ void rt_reset_cpu(CPUState *cpu, uint64_t hartid, uint64_t pc)
     cpu->res_valid = 0;
     cpu->exc_taken = 0;
     cpu->wfi = 0;
-    rt_tlb_flush(cpu);
+    rt_tlb_reset(cpu);
     rt_update_flags(cpu);
 }
 
