@@ -229,9 +229,14 @@ static void set_mstatus(CPUState *cpu, uint64_t v, uint64_t mask)
         ((s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == PRV_S))
         s = (s & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
     cpu->mstatus = mstatus_sd(s);
-    /* MPRV, SUM and MXR change what translations mean. */
-    if ((old ^ s) & (MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_MPP | MSTATUS_MPV))
+    /* MXR changes what every translated load may do (HS MXR applies to both stages with
+     * V=1, h-extension.md 4.3); SUM what S-mode accesses may do (3.1.6.3; vsstatus.SUM holds
+     * VS-mode's).  MPRV, MPP and MPV only choose the MMU index of M-mode's loads and stores
+     * (rt_update_flags), whose entries mean the same whoever made them. */
+    if ((old ^ s) & MSTATUS_MXR)
         rt_tlb_flush(cpu);
+    else if ((old ^ s) & MSTATUS_SUM)
+        rt_tlb_flush_mmu(cpu, 1u << MMU_S);
     rt_update_flags(cpu);
 }
 

@@ -5,7 +5,9 @@
  * unsupported mode (Sv64) leave satp unchanged, the 16 ASID bits are
  * writable.  12: code whose page is remapped runs the new page's
  * instructions after an SFENCE.VMA of that page, while gigapage translations
- * are cached for other addresses.
+ * are cached for other addresses.  14: six 2 MiB pages far apart, all used,
+ * each remapped and fenced at another address inside it (more superpage
+ * ranges than an implementation may track one by one).
  */
 #include "vm.h"
 
@@ -30,6 +32,12 @@ static void put_insn(uint16_t *page, int half, uint32_t insn)
 }
 
 typedef uint64_t (*vm_fn)(uint64_t);
+
+/* Two 2 MiB-aligned physical ranges for superpage mappings. */
+static uint64_t mega[2][0x200000 / 8] __attribute__((aligned(0x200000)));
+#define MEGA_OFF(i) (0x3000 + 0x1000 * (i))
+#define NFAR 6
+#define VA_FAR(i) ((uint64_t)((i) + 1) << 33)
 
 static uint64_t sfence_page(uint64_t va)
 {
@@ -124,6 +132,24 @@ int main(void)
     vm_run(PRV_S, sfence_page, VA_CODE);
     if (vm_run(PRV_S, (vm_fn)VA_CODE, 0) != 2)
         return 12;
+
+    /* 14: the pages used sit in different TLB slots (MEGA_OFF(i)). */
+    uint64_t m0 = (uint64_t)(uintptr_t)mega[0], m1 = (uint64_t)(uintptr_t)mega[1];
+    for (int i = 0; i < NFAR; i++) {
+        mega[0][MEGA_OFF(i) / 8] = 0x1110 + i;
+        mega[1][MEGA_OFF(i) / 8] = 0x2220 + i;
+        vm_map(root, VA_FAR(i), m0, RWAD, 1);
+    }
+    vm_run(PRV_S, sfence_all, 0);
+    for (int i = 0; i < NFAR; i++)
+        if (vm_run(PRV_S, fn_ld, VA_FAR(i) + MEGA_OFF(i)) != 0x1110 + i)
+            return 14;
+    for (int i = NFAR - 1; i >= 0; i--) {      /* the last ones used first */
+        vm_map(root, VA_FAR(i), m1, RWAD, 1);
+        vm_run(PRV_S, sfence_page, VA_FAR(i) + 0x100000);
+        if (vm_run(PRV_S, fn_ld, VA_FAR(i) + MEGA_OFF(i)) != 0x2220 + i)
+            return 14;
+    }
 
     /* 5-8: satp mode probing. */
     uint64_t ppn = (uint64_t)(uintptr_t)root >> 12;
