@@ -86,8 +86,10 @@ void rt_tb_clear(RtMachine *m)
 void rt_jc_flush_hart(CPUState *cpu)
 {
     HartRt *h = rt_hart(cpu);
-    if (h)
+    if (h) {
         h->jc_gen++;
+        memset(h->jc_pages, 0, sizeof h->jc_pages);
+    }
 }
 
 /* Drop the hart's jump-cache slots of blocks that use the virtual page of `vaddr` (an
@@ -101,23 +103,28 @@ void rt_jc_flush_page(CPUState *cpu, uint64_t vaddr)
     if (!h)
         return;
     uint64_t vpage = vaddr & -(uint64_t)PAGE_SIZE;
-    uint32_t first = jc_index(vpage) & ~(uint32_t)(PAGE_SIZE / 2 - 1);
-    for (uint32_t j = first; j < first + PAGE_SIZE / 2; j++) {
-        JumpSlot *s = &h->jc[j];
-        if (s->gen == h->jc_gen && (s->tb->pc & -(uint64_t)PAGE_SIZE) == vpage)
-            s->gen = 0;
-    }
     JumpSlot *s = &h->jc[jc_index(vpage - 2)];
     if (s->gen == h->jc_gen && s->tb->pc == vpage - 2)
         s->gen = 0;
+    uint64_t bit = (vaddr >> PAGE_BITS) % JC_PAGE_BITS;
+    if (!(h->jc_pages[bit / 64] & (1ull << (bit % 64))))
+        return;
+    uint32_t first = jc_index(vpage) & ~(uint32_t)(PAGE_SIZE / 2 - 1);
+    for (uint32_t j = first; j < first + PAGE_SIZE / 2; j++) {
+        s = &h->jc[j];
+        if (s->gen == h->jc_gen && (s->tb->pc & -(uint64_t)PAGE_SIZE) == vpage)
+            s->gen = 0;
+    }
 }
 
 /* Flush the jump cache of every hart. */
 void rt_jc_flush(RtMachine *m)
 {
     for (int i = 0; i < MAX_HARTS; i++)
-        if (m->hart_rt[i])
+        if (m->hart_rt[i]) {
             m->hart_rt[i]->jc_gen++;
+            memset(m->hart_rt[i]->jc_pages, 0, sizeof m->hart_rt[i]->jc_pages);
+        }
 }
 
 /* `tb` is going away: no table may point at it any more. */
@@ -151,6 +158,8 @@ static inline TB *tb_lookup(CPUState *cpu, RtMachine *m, HartRt *h, uint64_t pc,
     for (tb = m->tb_hash[tb_hash_fn(pc, flags)]; tb; tb = tb->hash_next) {
         if (tb->pc == pc && tb->flags == flags && tb->ppc == ppc) {
             *s = (JumpSlot){tb, h->jc_gen};
+            uint64_t bit = (pc >> PAGE_BITS) % JC_PAGE_BITS;
+            h->jc_pages[bit / 64] |= 1ull << (bit % 64);
             return tb;
         }
     }

@@ -131,6 +131,7 @@ typedef struct TB {
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
 #define LARGE_RANGES 4
 #define JC_BITS 15
+#define JC_PAGE_BITS 4096
 #define JC_SIZE (1u << JC_BITS)
 
 #define CODE_PAGE_HASH 4096
@@ -182,6 +183,9 @@ typedef struct HartRt {
     uint64_t large_base[NB_MMU_IDX][LARGE_RANGES], large_mask[NB_MMU_IDX][LARGE_RANGES];
     /* Bit i: MMU index i's TLB may hold an entry (a flush clears only those that may). */
     uint32_t tlb_used;
+    /* Bit (virtual page % JC_PAGE_BITS): the jump cache may hold a block of such a page since
+     * its last flush (an SFENCE.VMA of another page need not look). */
+    uint64_t jc_pages[JC_PAGE_BITS / 64];
     PmpDecoded pmp;
     uint64_t stat_jc_hits, stat_jc_misses, stat_fetch_tlb_hits, stat_fetch_walks;
     uint64_t stat_timer_polls;
