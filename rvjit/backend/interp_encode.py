@@ -495,10 +495,16 @@ class RecordBuilder:
             return
         self.nops += 1
         recs = self.recs
-        rec = [_BASE_SETX, 0, 0, 0, 0, r, 0, 0, 0]
         if v.__class__ is int:
-            self._const(v, rec, 2)
+            consts = self.consts
+            v &= MASK64
+            s = consts.get(v)
+            if s is None:
+                s = consts[v] = len(consts)
+            rec = [_BASE_SETX, 0, s, 0, 0, r, 0, 0, 0]
+            self.crefs.append((rec, 2))
         else:
+            rec = [_BASE_SETX, 0, 0, 0, 0, r, 0, 0, 0]
             n = v.n
             last = self.last
             if last is not None and last[1] == n and last[0] & ~0x3F in _DX_OK:
@@ -536,16 +542,25 @@ class RecordBuilder:
 
     # -- memory ------------------------------------------------------------------------------
     def ld(self, addr, size: int, signed: bool, pc: int, icount: int) -> Tmp:
-        d = self._tmp()
+        tinfo = self.tinfo
+        n = len(tinfo)
+        tinfo.append(None)
         self.nops += 1
-        rec = [_BASE_LD | _LD_FORM[size, signed], d.n, 0, 0, 0, 0, icount, 0, pc & MASK64]
-        if addr.__class__ is not int and self.tinfo[addr.n] is None:
-            rec[2] = addr.n
+        rec = [_BASE_LD | _LD_FORM[size, signed], n, 0, 0, 0, 0, icount, 0, pc & MASK64]
+        if addr.__class__ is int:
+            self._const(addr, rec, 2)
         else:
-            rec[0] |= self._operand(addr, rec, 2)
+            g = tinfo[addr.n]
+            if g is None:
+                rec[2] = addr.n
+            elif self.written[g[0]] <= g[1]:
+                rec[0] |= INTERP_AX
+                rec[2] = g[0]
+            else:
+                self._slot(addr, rec, 2)
         self.recs.append(rec)
         self.last = rec
-        return d
+        return _TMPS[n] if n < _NPOOL else Tmp(n)
 
     def st(self, addr, val, size: int, pc: int, icount: int) -> None:
         self.nops += 1
@@ -606,11 +621,17 @@ class RecordBuilder:
 
     def exit(self, pc, icount: int) -> None:
         self.nops += 1
-        rec = [_BASE_EXIT, 0, 0, 0, 0, 0, icount, 0, 0]
         if pc.__class__ is int:
             self.exits.append(pc)
-            self._const(pc, rec, 2)
+            consts = self.consts
+            k = pc & MASK64
+            s = consts.get(k)
+            if s is None:
+                s = consts[k] = len(consts)
+            rec = [_BASE_EXIT, 0, s, 0, 0, 0, icount, 0, 0]
+            self.crefs.append((rec, 2))
         else:
+            rec = [_BASE_EXIT, 0, 0, 0, 0, 0, icount, 0, 0]
             self._slot(pc, rec, 2)
         self.recs.append(rec)
         self.last = None
