@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from rvjit.backend.interp_encode import encode, translate_records
+from rvjit.backend.llvm_lower import chainable
 from rvjit.cpu.causes import Exc
 from rvjit.cpu.state import PAGE_SIZE, TBFLAG_FS_SHIFT, TBFLAG_MMU_SHIFT, TBFLAG_VIRT
-from rvjit.frontend.translate import FetchFault, translate_block
+from rvjit.frontend.translate import BlockIR, FetchFault, translate_block
 from rvjit.native.build import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +53,8 @@ def same(ffi, fetch, pc: int, flags: int) -> int:
     assert (rec.nops, rec.ntemps, rec.ninsns, rec.code, rec.successors) == \
         (len(ir.insns), ir.ntemps, ir.ninsns, ir.guest_bytes, ir.successors), hex(pc)
     assert rec.helpers == [i.helper for i in ir.insns if i.op.name == "CALL"]
+    # what the engine decides chainability from
+    assert chainable(BlockIR(pc, flags, rec.calls(), 0, 0, 0, b"", ())) == chainable(ir)
     return ir.size
 
 

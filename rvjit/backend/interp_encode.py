@@ -19,7 +19,7 @@ from itertools import chain
 from rvjit.frontend.translate import Fetch, run_translators
 from rvjit.ir.builder import _FOLD, _NPOOL, _TMPS, sext32
 from rvjit.ir.helpers import HELPER_IDS, HELPERS
-from rvjit.ir.ops import BINARY_OPS, SEXT32, UNARY_OPS, ZEXT32, Insn, Op, Tmp
+from rvjit.ir.ops import BINARY_OPS, CALL, SEXT32, UNARY_OPS, ZEXT32, Insn, Op, Tmp
 
 MASK64 = 0xFFFF_FFFF_FFFF_FFFF
 
@@ -340,7 +340,7 @@ def _finish(ffi, recs: list, branches: list, labels: dict, consts, ntemps: int):
 class RecordBuilder:
     """IRBuilder's methods (the ones `trans_` functions call), making records."""
 
-    __slots__ = ("tinfo", "nlabels", "exits", "nops", "recs", "written", "labels", "branches",
+    __slots__ = ("tinfo", "nlabels", "exits", "unlisted", "recs", "written", "labels", "branches",
                  "last", "consts", "crefs", "helpers")
 
     def __init__(self) -> None:
@@ -348,7 +348,9 @@ class RecordBuilder:
         self.tinfo: list = []
         self.nlabels = 0
         self.exits: list[int] = []
-        self.nops = 0                   # IR ops (what len(insns) would be)
+        # Every op adds one entry to recs (a record, or a GETX's placeholder) but for these:
+        # labels, SETXs fused into the op before, BRCONDs fused into the comparison before.
+        self.unlisted = 0
         self.recs: list = []
         self.written = [-1] * 32
         self.labels: dict[int, int] = {}
@@ -417,7 +419,6 @@ class RecordBuilder:
         tinfo = self.tinfo
         n = len(tinfo)
         tinfo.append(None)
-        self.nops += 1
         written = self.written
         rec = [_BASES[op], n, 0, 0, 0, 0, 0, 0, 0]
         # (encode's _BIN, inline: the translator's commonest op)
@@ -459,7 +460,6 @@ class RecordBuilder:
                 return a & 0xFFFF_FFFF
             return a
         d = self._tmp()
-        self.nops += 1
         rec = [_BASES[op], d.n, 0, 0, 0, 0, 0, 0, 0]
         rec[0] |= self._operand(a, rec, 2)
         self.recs.append(rec)
@@ -468,7 +468,6 @@ class RecordBuilder:
 
     def select(self, c, a, b) -> Tmp:
         d = self._tmp()
-        self.nops += 1
         rec = [_BASE_SELECT, d.n, 0, 0, 0, 0, 0, 0, 0]
         self._slot(c, rec, 2)
         self._slot(a, rec, 3)
@@ -486,14 +485,12 @@ class RecordBuilder:
         recs = self.recs
         tinfo.append((r, len(recs)))
         recs.append(None)
-        self.nops += 1
         self.last = None
         return _TMPS[n] if n < _NPOOL else Tmp(n)
 
     def setx(self, r: int, v) -> None:
         if r == 0:
             return
-        self.nops += 1
         recs = self.recs
         if v.__class__ is int:
             consts = self.consts
@@ -509,6 +506,7 @@ class RecordBuilder:
             last = self.last
             if last is not None and last[1] == n and last[0] & ~0x3F in _DX_OK:
                 # The op just before computed this value: it writes the register itself.
+                self.unlisted += 1
                 self.written[r] = len(recs)
                 last[0] |= INTERP_DX
                 last[5] = r
@@ -528,13 +526,11 @@ class RecordBuilder:
 
     def getf(self, r: int) -> Tmp:
         d = self._tmp()
-        self.nops += 1
         self.recs.append([_BASE_GETF, d.n, r, 0, 0, 0, 0, 0, 0])
         self.last = None
         return d
 
     def setf(self, r: int, v) -> None:
-        self.nops += 1
         rec = [_BASE_SETF, 0, 0, 0, 0, r, 0, 0, 0]
         self._slot(v, rec, 2)
         self.recs.append(rec)
@@ -545,7 +541,6 @@ class RecordBuilder:
         tinfo = self.tinfo
         n = len(tinfo)
         tinfo.append(None)
-        self.nops += 1
         rec = [_BASE_LD | _LD_FORM[size, signed], n, 0, 0, 0, 0, icount, 0, pc & MASK64]
         if addr.__class__ is int:
             self._const(addr, rec, 2)
@@ -563,7 +558,6 @@ class RecordBuilder:
         return _TMPS[n] if n < _NPOOL else Tmp(n)
 
     def st(self, addr, val, size: int, pc: int, icount: int) -> None:
-        self.nops += 1
         rec = [_BASE_ST | _SIZE_FORM[size], 0, 0, 0, 0, 0, icount, 0, pc & MASK64]
         f = self._operand(addr, rec, 2)
         if self._operand(val, rec, 3):
@@ -576,7 +570,6 @@ class RecordBuilder:
     def call(self, helper: str, *args, pc: int, icount: int) -> Tmp:
         assert len(args) == HELPERS[helper].nargs, (helper, args)
         d = self._tmp()
-        self.nops += 1
         self.helpers.append(helper)
         rec = [_BASE_CALL | (len(args) << INTERP_SIZE_SHIFT), d.n, 0, 0, 0, 0, icount,
                HELPER_IDS[helper], pc & MASK64]
@@ -592,23 +585,22 @@ class RecordBuilder:
         return self.nlabels - 1
 
     def label(self, n: int) -> None:
-        self.nops += 1
+        self.unlisted += 1
         self.labels[n] = len(self.recs)
         self.last = None
 
     def br(self, n: int) -> None:
-        self.nops += 1
         rec = [_BASE_BR, 0, 0, 0, 0, 0, 0, 0, n]
         self.branches.append(rec)
         self.recs.append(rec)
         self.last = None
 
     def brcond(self, c, n: int) -> None:
-        self.nops += 1
         last = self.last
         if (last is not None and c.__class__ is not int and last[1] == c.n
                 and last[0] & ~0x3F in _COMPARES):
             # The comparison just before jumps itself.
+            self.unlisted += 1
             last[0] |= INTERP_BRANCH
             last[8] = n
             self.branches.append(last)
@@ -620,7 +612,6 @@ class RecordBuilder:
         self.last = None
 
     def exit(self, pc, icount: int) -> None:
-        self.nops += 1
         if pc.__class__ is int:
             self.exits.append(pc)
             consts = self.consts
@@ -660,6 +651,10 @@ class BlockRecords:
         self.successors = successors    # as BlockIR's
         self.helpers = helpers          # the helpers its CALLs name
 
+    def calls(self) -> list[Insn]:
+        """The block's CALLs, as Insns naming their helper (without their operands)."""
+        return [Insn(CALL, None, (), 0, False, 0, 0, h) for h in self.helpers]
+
 
 def translate_records(ffi, fetch: Fetch, pc: int, flags: int) -> BlockRecords:
     """What encode(ffi, translate_block(fetch, pc, flags)...) makes, without the IR (see
@@ -669,4 +664,5 @@ def translate_records(ffi, fetch: Fetch, pc: int, flags: int) -> BlockRecords:
     ops, data = b.finish(ffi)
     exits = b.exits
     succ = tuple(exits) if len(exits) < 2 else tuple(sorted(set(exits)))
-    return BlockRecords(ops, data, b.nops, len(b.tinfo), ninsns, code, succ, b.helpers)
+    return BlockRecords(ops, data, len(b.recs) + b.unlisted, len(b.tinfo), ninsns, code, succ,
+                        b.helpers)

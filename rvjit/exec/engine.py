@@ -18,18 +18,8 @@ from rvjit.backend.llvm_lower import chainable
 from rvjit.cpu.state import EXIT_HOT, EXIT_NAMES, EXIT_NO_TB, EXIT_TB_FLUSH, PAGE_SIZE
 from rvjit.exec.xlate_cache import CachedBlock, TranslationCache
 from rvjit.frontend.translate import BlockIR, FetchFault, translate_block
-from rvjit.ir.ops import CALL, Insn
 
 MAX_REGION_BLOCKS = 16
-
-
-class _Calls:
-    """What llvm_lower.chainable reads of a block, for a block made without IR: its CALLs."""
-
-    __slots__ = ("insns",)
-
-    def __init__(self, helpers: list[str]) -> None:
-        self.insns = [Insn(CALL, None, (), 0, False, 0, 0, h) for h in helpers]
 DEFAULT_HOT_THRESHOLD = 50
 
 
@@ -201,9 +191,10 @@ class Engine:
         page = ppc & ~(PAGE_SIZE - 1)
         end = (pc & (PAGE_SIZE - 1)) + len(r.code)
         if end < PAGE_SIZE - 2 or end == PAGE_SIZE:
-            helpers = r.helpers
-            ent = self._enter(key, r.ops, r.nops, r.ntemps, r.code, r.ninsns, r.successors,
-                              not helpers or chainable(_Calls(helpers)), None, (page,))
+            # (chainable reads only a block's CALLs)
+            ok = not r.helpers or chainable(BlockIR(pc, flags, r.calls(), 0, 0, 0, b"", ()))
+            ent = self._enter(key, r.ops, r.nops, r.ntemps, r.code, r.ninsns, r.successors, ok,
+                              None, (page,))
             if self.xcache is not None:
                 self.xcache.put(pc, flags, CachedBlock(
                     r.code, r.data, r.nops, r.ntemps, r.ninsns, r.successors, ent.chainable))
