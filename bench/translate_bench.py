@@ -16,8 +16,15 @@ physical addresses, so the fetch path a boot uses is part of what is timed.
     python bench/translate_bench.py --check ref.json   # compare against a recording
     python bench/translate_bench.py --stage encode     # translate + interp_encode.encode
     python bench/translate_bench.py --stage engine     # Engine._translate: all a cold boot does
+                                                       # per new block (records, TB, cache entry)
+    python bench/translate_bench.py --gc-off ...       # the cyclic GC off, as during a boot
     python bench/translate_bench.py --save-records r.json / --check-records r.json
                                                        # digests of every block's IROp records
+
+--save-records/--check-records record what interp_encode.encode makes of each block's IR (the
+records must stay byte-identical for the same IR), and --check-records also checks that
+interp_encode.translate_records (the engine's path, no IR) makes the same bytes, op count,
+temporaries and successors.
 
 --save/--check record, per block, a digest of a canonical text form of its IR (every field of
 every Insn, constants and temporaries told apart, plus the BlockIR fields), a digest of

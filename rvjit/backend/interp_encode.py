@@ -411,26 +411,25 @@ class RecordBuilder:
 
     # -- values ------------------------------------------------------------------------------
     def binop(self, op: Op, a, b):
-        assert op in BINARY_OPS
-        if isinstance(a, int) and isinstance(b, int):
-            fold = _FOLD.get(op)
-            if fold is not None:
-                return fold(a & MASK64, b & MASK64) & MASK64
+        # (IRBuilder.binop's folding, then encode's _BIN inline: the translator's commonest op)
         tinfo = self.tinfo
-        n = len(tinfo)
-        tinfo.append(None)
-        written = self.written
-        rec = [_BASES[op], n, 0, 0, 0, 0, 0, 0, 0]
-        # (encode's _BIN, inline: the translator's commonest op)
-        if a.__class__ is int:
+        if a.__class__ is not Tmp:
+            if isinstance(b, int):
+                fold = _FOLD.get(op)
+                if fold is not None:
+                    return fold(a & MASK64, b & MASK64) & MASK64
+            n = len(tinfo)
+            rec = [_BASES[op], n, 0, 0, 0, 0, 0, 0, 0]
             self._const(a, rec, 2)
         else:
+            n = len(tinfo)
             g = tinfo[a.n]
-            if g is not None and written[g[0]] <= g[1]:
-                rec[0] |= INTERP_AX
-                rec[2] = g[0]
+            if g is not None and self.written[g[0]] <= g[1]:
+                rec = [_BASES[op] | INTERP_AX, n, g[0], 0, 0, 0, 0, 0, 0]
             else:
+                rec = [_BASES[op], n, 0, 0, 0, 0, 0, 0, 0]
                 self._slot(a, rec, 2)
+        tinfo.append(None)
         if b.__class__ is int:
             consts = self.consts
             b &= MASK64
@@ -441,7 +440,7 @@ class RecordBuilder:
             self.crefs.append((rec, 3))
         else:
             g = tinfo[b.n]
-            if g is not None and written[g[0]] <= g[1]:
+            if g is not None and self.written[g[0]] <= g[1]:
                 rec[0] |= INTERP_BX
                 rec[3] = g[0]
             else:

@@ -9,7 +9,7 @@ from rvjit.frontend.fields import Args
 
 Decoded = tuple[Pattern, Args, Callable]
 
-# Instruction words whose decoding is kept: a cold Linux boot translates ~100,000 distinct words
+# Instruction words whose decoding is kept: a cold Linux boot translates ~91,000 distinct words
 # (~300 bytes each kept), and a word past the limit is decoded again every time it is met.
 CACHE_WORDS = 1 << 17
 
