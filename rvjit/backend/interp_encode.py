@@ -13,8 +13,6 @@ All records are packed with one struct call and copied into a cffi IROp[] at onc
 from __future__ import annotations
 
 import struct
-from array import array
-from itertools import chain
 
 from rvjit.frontend.translate import Fetch, run_translators
 from rvjit.ir.builder import _FOLD, _NPOOL, _TMPS, sext32
