@@ -14,6 +14,17 @@ physical addresses, so the fetch path a boot uses is part of what is timed.
     python bench/translate_bench.py --reps 9 --profile # and a cProfile of one run
     python bench/translate_bench.py --save ref.json    # record every block's IR digest
     python bench/translate_bench.py --check ref.json   # compare against a recording
+    python bench/translate_bench.py --stage encode     # translate + interp_encode.encode
+    python bench/translate_bench.py --stage engine     # Engine._translate: all a cold boot does
+                                                       # per new block (records, TB, cache entry)
+    python bench/translate_bench.py --gc-off ...       # the cyclic GC off, as during a boot
+    python bench/translate_bench.py --save-records r.json / --check-records r.json
+                                                       # digests of every block's IROp records
+
+--save-records/--check-records record what interp_encode.encode makes of each block's IR (the
+records must stay byte-identical for the same IR), and --check-records also checks that
+interp_encode.translate_records (the engine's path, no IR) makes the same bytes, op count,
+temporaries and successors.
 
 --save/--check record, per block, a digest of a canonical text form of its IR (every field of
 every Insn, constants and temporaries told apart, plus the BlockIR fields), a digest of
@@ -44,7 +55,9 @@ import pickle
 import pstats
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -68,6 +81,12 @@ FLAGS_U = 0                                                     # U-mode, FS off
 FS_DIRTY = 3 << TBFLAG_FS_SHIFT
 
 
+def native():
+    """(ffi, lib) of the native runtime (the encoder needs its ffi)."""
+    from rvjit.native.build import load
+    return load()
+
+
 class Image:
     """Code in guest RAM, a fetcher over it as the engine would fetch, and where to sweep."""
 
@@ -89,6 +108,22 @@ class Image:
 
     def fetcher(self):
         return Engine._fetcher(self.engine, None)
+
+    def real_engine(self, xcache_dir: str | None):
+        """An Engine over a RtMachine holding this image's RAM, fetching as `fetcher` does,
+        with a translation cache in `xcache_dir` (never saved)."""
+        from rvjit.exec.xlate_cache import TranslationCache
+        ffi, lib = native()
+        rt = ffi.gc(lib.rt_machine_new(), lib.rt_machine_free)
+        mem = GuestMemory(ffi, lib, rt)
+        r = mem.add_ram("ram", self.base, len(self.engine.memory.ram[0].buf))
+        r.buf[:] = self.engine.memory.ram[0].buf[:]
+        eng = Engine(ffi, lib, rt, mem, hot_threshold=0, compile_workers=0,
+                     disk_cache=xcache_dir is not None)
+        if xcache_dir is not None:
+            eng.xcache = TranslationCache(Path(xcache_dir))
+        eng.fetch_paddr = self.engine.fetch_paddr
+        return eng
 
 
 def windows(base: int, text: tuple[int, int], n: int, per_window: int) -> list:
@@ -130,9 +165,18 @@ def coverage_corpus() -> list[Image]:
     return out
 
 
-def run(imgs: list[Image], keep: list[BlockIR] | None = None, freeze: bool = False) -> int:
+def run(imgs: list[Image], keep: list[BlockIR] | None = None, freeze: bool = False,
+        stage: str = "translate") -> int:
     """Translate the corpus once; returns the number of blocks.  `freeze`: gc.freeze() after
-    each block (what an engine that froze its IR out of the cyclic GC would see)."""
+    each block (what an engine that froze its IR out of the cyclic GC would see).  `stage`:
+    "translate" (translate_block only), "encode" (and interp_encode.encode) or "engine" (a
+    fresh Engine per image and flag set, each block through Engine._translate: the IR, its
+    records, the TB bookkeeping and the translation cache's entry)."""
+    if stage == "engine":
+        return run_engine(imgs, keep)
+    if stage == "encode":
+        from rvjit.backend.interp_encode import encode
+        ffi = native()[0]
     n = 0
     for img in imgs:
         for flags in img.flags:
@@ -142,6 +186,10 @@ def run(imgs: list[Image], keep: list[BlockIR] | None = None, freeze: bool = Fal
                     if pc >= end:
                         break
                     ir = translate_block(img.fetcher(), pc, flags)
+                    if stage == "encode":
+                        ops = encode(ffi, ir.insns, ir.ntemps)
+                        if keep is not None:
+                            keep.append(ops)
                     if keep is not None:
                         keep.append(ir)
                     if freeze:
@@ -149,6 +197,51 @@ def run(imgs: list[Image], keep: list[BlockIR] | None = None, freeze: bool = Fal
                     n += 1
                     pc += ir.size
     return n
+
+
+def run_engine(imgs: list[Image], keep: list | None) -> int:
+    n = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for img in imgs:
+            for flags in img.flags:
+                eng = img.real_engine(tmp)
+                for start, end, count in img.sweeps:
+                    pc = start
+                    for _ in range(count):
+                        if pc >= end:
+                            break
+                        key = (pc, pc, flags)
+                        ent = eng.tbs.get(key) or eng._translate(None, key)
+                        n += 1
+                        pc += len(ent.code)
+                if keep is not None:
+                    keep.append(eng)
+    return n
+
+
+def record_digests(imgs: list[Image]) -> list[list]:
+    """Per block: pc, flags, digest of its IROp records as interp_encode.encode makes them."""
+    from rvjit.backend.interp_encode import encode
+    ffi = native()[0]
+    out = []
+    try:
+        from rvjit.backend.interp_encode import translate_records
+    except ImportError:         # an older tree
+        translate_records = None
+    for img in imgs:
+        blocks: list[BlockIR] = []
+        run([img], blocks)
+        for ir in blocks:
+            ops = encode(ffi, ir.insns, ir.ntemps)
+            data = bytes(ffi.buffer(ops))
+            out.append([ir.pc, ir.flags, hashlib.sha256(data).hexdigest()[:24]])
+            if translate_records is not None:
+                r = translate_records(ffi, img.fetcher(), ir.pc, ir.flags)
+                if (r.data, r.nops, r.ntemps, r.ninsns, r.code, r.successors) != \
+                        (data, len(ir.insns), ir.ntemps, ir.ninsns, ir.guest_bytes,
+                         ir.successors):
+                    out[-1].append("translate_records differs")
+    return out
 
 
 def run_blocks(imgs: list[Image]) -> list[BlockIR]:
@@ -214,13 +307,35 @@ def main() -> int:
     ap.add_argument("--no-keep", action="store_true",
                     help="drop each block's IR at once (by default all are kept alive, as the "
                          "engine keeps them, so the cyclic GC's cost is part of the time)")
+    ap.add_argument("--gc-off", action="store_true",
+                    help="the cyclic GC off while timing (as a boot runs: machine/virt.py)")
     ap.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after each block")
     ap.add_argument("--save", metavar="FILE", help="record the IR digests of every block")
     ap.add_argument("--check", metavar="FILE", help="compare IR digests with a recording")
+    ap.add_argument("--stage", choices=("translate", "encode", "engine"), default="translate",
+                    help="how much of a block's translation path to time")
+    ap.add_argument("--save-records", metavar="FILE",
+                    help="record digests of every block's interpreter records")
+    ap.add_argument("--check-records", metavar="FILE",
+                    help="compare record digests with a recording")
     opts = ap.parse_args()
     imgs = timing_corpus(opts.scale)
-    if opts.save or opts.check:
+    if opts.save or opts.check or opts.save_records or opts.check_records:
         imgs += coverage_corpus()
+    if opts.save_records:
+        json.dump({"records": record_digests(imgs)}, open(opts.save_records, "w"))
+        print(f"saved record digests to {opts.save_records}")
+        return 0
+    if opts.check_records:
+        ref = json.load(open(opts.check_records))["records"]
+        cur = record_digests(imgs)
+        bad = [k for k in range(max(len(ref), len(cur)))
+               if k >= len(ref) or k >= len(cur) or ref[k] != cur[k]]
+        for k in bad[:5]:
+            print(f"block {k}: reference {ref[k] if k < len(ref) else None}  "
+                  f"now {cur[k] if k < len(cur) else None}")
+        print(f"checked {len(cur)} blocks' records against {len(ref)}: {len(bad)} differ")
+        return 1 if bad else 0
     if opts.save:
         blocks: list[BlockIR] = []
         run(imgs, blocks)
@@ -229,14 +344,17 @@ def main() -> int:
         return 0
     if opts.check:
         return check(imgs, opts.check)
-    run(imgs)                   # warm-up: imports, the decoder's per-word cache
+    run(imgs, stage=opts.stage)     # warm-up: imports, the decoder's per-word cache
     times = []
     for _ in range(opts.reps):
         keep: list[BlockIR] = []    # the engine keeps every block's IR alive, so do we
         gc.collect()
+        if opts.gc_off:
+            gc.disable()
         t0 = time.process_time()
-        n = run(imgs, None if opts.no_keep else keep, opts.gc_freeze)
+        n = run(imgs, None if opts.no_keep else keep, opts.gc_freeze, opts.stage)
         times.append(time.process_time() - t0)
+        gc.enable()
         del keep
         gc.unfreeze()
     insns = sum(b.ninsns for b in run_blocks(imgs))
@@ -246,9 +364,12 @@ def main() -> int:
     print(f"median {med * 1e6 / n:.1f} us/block  ({med * 1e9 / insns:.0f} ns/insn)")
     if opts.profile:
         prof = cProfile.Profile()
+        if opts.gc_off:
+            gc.disable()
         prof.enable()
-        run(imgs)
+        run(imgs, stage=opts.stage)
         prof.disable()
+        gc.enable()
         pstats.Stats(prof).sort_stats("tottime").print_stats(25)
     return 0
 

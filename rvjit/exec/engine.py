@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rvjit.backend.interp_encode import encode
+from rvjit.backend.interp_encode import encode, translate_records
 from rvjit.backend.jit import Codegen, default_workers
 from rvjit.backend.llvm_lower import chainable
 from rvjit.cpu.state import EXIT_HOT, EXIT_NAMES, EXIT_NO_TB, EXIT_TB_FLUSH, PAGE_SIZE
@@ -180,17 +180,34 @@ class Engine:
         self._request_region(ent, [ent], key, blocks)
 
     def _translate(self, cpu, key) -> TBEntry:
+        """Translate the block at key straight to the interpreter's records (its IR is made
+        again from its bytes if it is ever compiled, as for a block from the translation
+        cache), except a block whose IR could not be made that way (it straddles two pages, or
+        its end depends on the page's next bytes): that one is translated to IR."""
         t0 = time.perf_counter()
-        ir = translate_block(self._fetcher(cpu), key[0], key[2])
-        pages = {key[1] & ~(PAGE_SIZE - 1)}
-        last = key[0] + ir.size - 1
-        if (last ^ key[0]) & ~(PAGE_SIZE - 1):      # a first instruction straddling two pages
-            pages.add(self.fetch_paddr(cpu, last) & ~(PAGE_SIZE - 1))
-        ent = self.install(ir, key, pages=tuple(pages))
-        if self.xcache is not None and len(pages) == 1:
-            self.xcache.put(key[0], key[2], CachedBlock(
-                ir.guest_bytes, bytes(self.ffi.buffer(ent.ops)), len(ir.insns), ir.ntemps,
-                ir.ninsns, ir.successors, ent.chainable))
+        pc, ppc, flags = key
+        fetch = self._fetcher(cpu)
+        r = translate_records(self.ffi, fetch, pc, flags)
+        page = ppc & ~(PAGE_SIZE - 1)
+        end = (pc & (PAGE_SIZE - 1)) + len(r.code)
+        if end < PAGE_SIZE - 2 or end == PAGE_SIZE:
+            # (chainable reads only a block's CALLs)
+            ok = not r.helpers or chainable(BlockIR(pc, flags, r.calls(), 0, 0, 0, b"", ()))
+            ent = self._enter(key, r.ops, r.nops, r.ntemps, r.code, r.ninsns, r.successors, ok,
+                              None, (page,))
+            if self.xcache is not None:
+                self.xcache.put(pc, flags, CachedBlock(
+                    r.code, r.data, r.nops, r.ntemps, r.ninsns, r.successors, ent.chainable))
+        else:
+            ir = translate_block(fetch, pc, flags)
+            pages = {page}
+            if end > PAGE_SIZE:                     # a first instruction straddling two pages
+                pages.add(self.fetch_paddr(cpu, pc + len(r.code) - 1) & ~(PAGE_SIZE - 1))
+            ent = self.install(ir, key, pages=tuple(pages))
+            if self.xcache is not None and len(pages) == 1:
+                self.xcache.put(pc, flags, CachedBlock(
+                    ir.guest_bytes, r.data, len(ir.insns), ir.ntemps, ir.ninsns,
+                    ir.successors, ent.chainable))
         self.stats.blocks_translated += 1
         self.stats.translate_seconds += time.perf_counter() - t0
         return ent

@@ -137,10 +137,21 @@ def translate_block(fetch: Fetch, pc: int, flags: int, decoder: Decoder | None =
     it translates one page (two when its first instruction straddles a page boundary, in which
     case the block goes on in the second page); a later instruction that would straddle ends the
     block before it, so that its fault stays with it."""
+    b = IRBuilder()
+    icount, code = run_translators(b, fetch, pc, flags, decoder, max_insns)
+    exits = b.exits
+    succ = tuple(exits) if len(exits) < 2 else tuple(sorted(set(exits)))
+    return BlockIR(pc, flags, b.insns, b.ntemps, icount, len(code), code, succ)
+
+
+def run_translators(b, fetch: Fetch, pc: int, flags: int, decoder: Decoder | None = None,
+                    max_insns: int = MAX_BLOCK_INSNS) -> tuple[int, bytes]:
+    """translate_block's loop, driving `b` (an IRBuilder, or anything with its methods: the
+    interpreter tier's encoder builds records from the same calls, backend/interp_encode.py):
+    (the number of guest instructions, their bytes)."""
     dec = decoder or default_decoder()
     cached = dec.cache.get
     decode = dec.decode
-    b = IRBuilder()
     ctx = DisasContext(b, flags)
     page = fetch(pc)            # FetchFault here: the caller traps
     off = start = pc & (PAGE_SIZE - 1)
@@ -183,7 +194,4 @@ def translate_block(fetch: Fetch, pc: int, flags: int, decoder: Decoder | None =
             b.exit(cur, icount)
             break
     ctx.icount = icount
-    code = head + page[max(start, 0):off]
-    exits = b.exits
-    succ = tuple(exits) if len(exits) < 2 else tuple(sorted(set(exits)))
-    return BlockIR(pc, flags, b.insns, b.ntemps, icount, len(code), code, succ)
+    return icount, head + page[max(start, 0):off]
