@@ -179,11 +179,9 @@ class Engine:
         """A PageBatch of the cached page of (pc, flags) at `bkey`, its blocks installed, or
         None if it has nothing to install."""
         page = self.xcache.page(pc, flags) if self.xcache is not None else None
-        if page is None:
+        if page is None or page.image is None or not page.refs:
             return None
-        image, refs = page.installable()
-        if not refs:
-            return None
+        image, refs = page.image, page.refs
         ffi, lib = self.ffi, self.lib
         buf = ffi.new("uint64_t[]", (len(image) + 7) >> 3)
         ffi.memmove(buf, image, len(image))

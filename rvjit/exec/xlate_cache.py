@@ -114,8 +114,9 @@ def page_image(blocks: dict[int, list[CachedBlock]]) -> tuple[bytes, tuple[Block
 
 class CachedPage:
     """The cached blocks of one virtual page under one set of flags: by pc (the newest variant
-    first), and the page's image, which the engine installs in one go.  The image is made again
-    from the blocks after any change to them."""
+    first), and the page's image as read from disk, which the engine installs in one go.  Blocks
+    added in this run go into the image written at exit; until then the image read stays the
+    one installed (its blocks are still translations of their bytes)."""
     __slots__ = ("image", "refs", "changed", "_blocks", "_hints")
 
     def __init__(self, image: bytes | memoryview | None = None, refs: tuple = ()) -> None:
@@ -136,18 +137,16 @@ class CachedPage:
                     r.successors, r.chainable, r.region))
         return self._blocks
 
-    def installable(self) -> tuple[bytes | memoryview, tuple]:
-        """The page image and its refs (BlockRefs, or tuples of their fields), made now if the
-        blocks changed."""
-        if self.image is None:
-            self.image, self.refs = page_image(self._blocks)
-            self._hints = None
+    def to_write(self) -> tuple[bytes | memoryview, tuple]:
+        """The page image and its refs (BlockRefs, or tuples of their fields) to save."""
+        if self.changed:
+            return page_image(self.blocks())
         return self.image, self.refs
 
     def hints(self) -> tuple[tuple[int, str], ...]:
         """(header index, region key) of the image's blocks with a region hint."""
         if self._hints is None:
-            self._hints = tuple((i, r[10][0]) for i, r in enumerate(self.installable()[1])
+            self._hints = tuple((i, r[10][0]) for i, r in enumerate(self.refs)
                                 if r[10] is not None)
         return self._hints
 
@@ -155,7 +154,6 @@ class CachedPage:
         blocks = self.blocks()
         lst = [b for b in blocks.get(pc, ()) if b.code != block.code]
         blocks[pc] = [block, *lst[:MAX_VARIANTS - 1]]
-        self.image = None
         self.changed = True
 
     def note_region(self, pc: int, code: bytes, region: tuple) -> bool:
@@ -171,7 +169,6 @@ class CachedPage:
                 if b.region == region:
                     return False
                 lst[i] = b._replace(region=region)
-                self.image = None
                 self.changed = True
                 return True
         return False
@@ -324,7 +321,7 @@ class TranslationCache:
         blob = bytearray()
         index = {}
         for key, page in shard.items():
-            image, refs = page.installable()
+            image, refs = page.to_write()
             if not refs:
                 continue
             blob += bytes(-len(blob) % 8)
