@@ -196,7 +196,7 @@ def test_a_pages_cached_blocks_are_installed_at_once(tmp_path):
 
 
 def test_a_cached_block_whose_bytes_changed_is_not_installed(tmp_path):
-    from test_fencei_pages import FN, main_loop, result, run_more, start
+    from test_fencei_pages import main_loop, result, run_more, start
     first = _first_run(tmp_path, main_loop())
     m = _machine(first["cache"])
     start(m, main_loop(), _fn(5))       # the second block's bytes differ

@@ -16,8 +16,14 @@ from rvjit.backend.interp_encode import encode
 from rvjit.backend.jit import Codegen, default_workers
 from rvjit.backend.llvm_lower import chainable
 from rvjit.cpu.state import EXIT_HOT, EXIT_NAMES, EXIT_NO_TB, EXIT_TB_FLUSH, PAGE_SIZE
-from rvjit.exec.xlate_cache import (BLOCK_HINTED, PAGE_BLOCK, PAGE_BLOCK_ATTRS, BlockRef,
-                                    CachedBlock, TranslationCache)
+from rvjit.exec.xlate_cache import (
+    BLOCK_HINTED,
+    PAGE_BLOCK,
+    PAGE_BLOCK_ATTRS,
+    BlockRef,
+    CachedBlock,
+    TranslationCache,
+)
 from rvjit.frontend.translate import BlockIR, FetchFault, translate_block
 
 MAX_REGION_BLOCKS = 16
@@ -82,7 +88,7 @@ class Stats:
     blocks_compiled: int = 0
     python_exits: int = 0
     flushes: int = 0
-    xlate_cache_hits: int = 0
+    xlate_cache_hits: int = 0      # blocks installed from the translation cache (run or not)
     region_hints: int = 0          # regions run from their entry's first execution
     exits: dict = field(default_factory=dict)     # exit reason name -> count
 
@@ -182,7 +188,7 @@ class Engine:
         if page is None or page.image is None or not page.refs:
             return None
         image, refs = page.image, page.refs
-        ffi, lib = self.ffi, self.lib
+        ffi = self.ffi
         buf = ffi.new("uint64_t[]", (len(image) + 7) >> 3)
         ffi.memmove(buf, image, len(image))
         tbs = ffi.new("TB[]", len(refs))
@@ -194,7 +200,7 @@ class Engine:
             has = self._codegen().has
             for i, region_key in page.hints():
                 if has(region_key):
-                    batch.held.setdefault(refs[i][0], []).append(i)
+                    batch.held.setdefault(BlockRef._make(refs[i]).pc, []).append(i)
                 else:
                     batch.words[i * _PAGE_BLOCK_WORDS + PAGE_BLOCK_ATTRS] &= ~BLOCK_HINTED
         if self._install(batch) < 0 or not (batch.tracked or batch.held):
@@ -223,7 +229,7 @@ class Engine:
             tb = self.lib.rt_tb_find(self.rt, *key)
             ent = self._batch_entry(tb) if tb != self.ffi.NULL else None
             if ent is not None:
-                self._region_at_entry(ent, batch.refs[ent.ops_index][10])
+                self._region_at_entry(ent, BlockRef._make(batch.refs[ent.ops_index]).region)
 
     def _batch_entry(self, tb) -> TBEntry | None:
         """The TBEntry of `tb` (cffi TB *) if a PageBatch installed it (made now if needed)."""
@@ -237,9 +243,10 @@ class Engine:
             return None
         ent = batch.entries.get(i)
         if ent is None:
-            _, co, cl, _, _, _, _, ninsns, successors, is_chainable, _ = batch.refs[i]
-            ent = TBEntry(key, batch.tbs + i, batch, bytes(batch.image[co:co + cl]), ninsns,
-                          successors, is_chainable, pages=(key[1] & PAGE_MASK,), ops_index=i)
+            r = BlockRef._make(batch.refs[i])
+            ent = TBEntry(key, batch.tbs + i, batch,
+                          bytes(batch.image[r.code_off:r.code_off + r.code_len]), r.ninsns,
+                          r.successors, r.chainable, pages=(key[1] & PAGE_MASK,), ops_index=i)
             batch.entries[i] = ent
             self.tbs.setdefault(key, ent)
             self.by_addr[addr] = ent
