@@ -131,3 +131,100 @@ def test_regions_run_from_their_entrys_first_execution_in_later_runs(tmp_path):
     assert 0 < s2["region_hints"] <= s1["regions_compiled"]
     assert s2["exits_by_reason"].get("EXIT_HOT", 0) < s1["exits_by_reason"]["EXIT_HOT"]
     assert s2["interp_blocks"] < s1["interp_blocks"]
+
+
+# -- a page's cached blocks installed at once (engine PageBatch, native rt_tb_install_page) ----
+
+def _machine(cache: Path):
+    from test_fencei_pages import machine
+    m = machine(0)
+    m.engine.xcache = TranslationCache(cache)
+    return m
+
+
+def _fn(second: int) -> bytes:
+    """A function of two blocks in FN's page: a0 = 1; (jump over a word) a0 += second."""
+    from test_fencei_pages import RET, addi, jal, words
+    return words(addi(10, 0, 1), jal(0, 8), 0, addi(10, 10, second), RET)
+
+
+def _two_calls() -> bytes:
+    """main_loop calling FN, then FN + 0x100 (result at RESULT + 4)."""
+    from test_fencei_pages import main_loop, sw
+    return main_loop((0x100280E7, sw(10, 6, 4)))       # jalr ra, 0x100(t0); sw a0, 4(t1)
+
+
+def _result2(m) -> int:
+    from test_fencei_pages import RESULT
+    return int.from_bytes(m.memory.read_bytes(RESULT + 4, 4), "little")
+
+
+def _first_run(tmp_path: Path, main: bytes) -> dict:
+    from test_fencei_pages import FN, result, run_more, start
+    cache = tmp_path / "xlate"
+    m = _machine(cache)
+    start(m, main, _fn(2))
+    m.memory.write_bytes(FN + 0x100, _fn(4))
+    run_more(m, 3000)
+    assert result(m) == 3
+    m.engine.xcache.save()
+    return {"translated": m.engine.stats.blocks_translated, "cache": cache}
+
+
+def test_a_pages_cached_blocks_are_installed_at_once(tmp_path):
+    from test_fencei_pages import FN, main_loop, result, run_more, start
+    first = _first_run(tmp_path, main_loop())
+    m = _machine(first["cache"])
+    start(m, main_loop(), _fn(2))
+    run_more(m, 3000)
+    assert result(m) == 3
+    s = m.engine.stats
+    assert s.blocks_translated == 0
+    assert s.xlate_cache_hits == first["translated"] > 4
+    # One miss per page (the main loop's, the function's), not one per block.
+    assert s.exits["EXIT_NO_TB"] == 2
+    flags = m.harts[0].cpu.tb_flags
+    for pc in (FN, FN + 12):
+        assert m.lib.rt_tb_find(m.rt, pc, pc, flags) != m.ffi.NULL
+    # After a full flush the pages are installed again from the cache.
+    m.engine.flush_all()
+    assert m.lib.rt_tb_find(m.rt, FN, FN, flags) == m.ffi.NULL
+    m.memory.write_bytes(FN, _fn(3))
+    run_more(m, 3000)
+    assert result(m) == 4
+    assert s.blocks_translated == 1 and s.xlate_cache_hits == 2 * first["translated"] - 1
+
+
+def test_a_cached_block_whose_bytes_changed_is_not_installed(tmp_path):
+    from test_fencei_pages import main_loop, result, run_more, start
+    first = _first_run(tmp_path, main_loop())
+    m = _machine(first["cache"])
+    start(m, main_loop(), _fn(5))       # the second block's bytes differ
+    run_more(m, 3000)
+    assert result(m) == 6
+    s = m.engine.stats
+    assert s.blocks_translated == 1
+    assert s.xlate_cache_hits == first["translated"] - 1
+
+
+def test_fence_i_drops_blocks_installed_with_their_page_even_if_never_run(tmp_path):
+    """The second run installs the function at FN + 0x100 with its page without running it;
+    the host then changes it and makes the guest call it: the FENCE.I in the loop drops the
+    page's blocks, and the guest runs the new code."""
+    from test_fencei_pages import FN, main_loop, result, run_more, start
+    first = _first_run(tmp_path, _two_calls())
+    assert first["translated"] > 6
+    m = _machine(first["cache"])
+    start(m, main_loop(), _fn(2))
+    m.memory.write_bytes(FN + 0x100, _fn(4))
+    run_more(m, 3000)
+    assert result(m) == 3 and _result2(m) == 0
+    flags = m.harts[0].cpu.tb_flags
+    assert m.lib.rt_tb_find(m.rt, FN + 0x10C, FN + 0x10C, flags) != m.ffi.NULL
+    m.memory.write_bytes(FN + 0x100, _fn(8))
+    m.memory.write_bytes(0x8000_0000, _two_calls())
+    run_more(m, 3000)
+    assert result(m) == 3 and _result2(m) == 9
+    assert m.engine.stats.flushes >= 1
+    # The function's page was installed again: its unchanged blocks from the cache.
+    assert m.engine.stats.blocks_translated >= 1

@@ -16,11 +16,21 @@ from rvjit.backend.interp_encode import encode, translate_records
 from rvjit.backend.jit import Codegen, default_workers
 from rvjit.backend.llvm_lower import chainable
 from rvjit.cpu.state import EXIT_HOT, EXIT_NAMES, EXIT_NO_TB, EXIT_TB_FLUSH, PAGE_SIZE
-from rvjit.exec.xlate_cache import CachedBlock, TranslationCache
+from rvjit.exec.xlate_cache import (
+    BLOCK_HINTED,
+    PAGE_BLOCK,
+    PAGE_BLOCK_ATTRS,
+    BlockRef,
+    CachedBlock,
+    TranslationCache,
+)
 from rvjit.frontend.translate import BlockIR, FetchFault, translate_block
 
 MAX_REGION_BLOCKS = 16
 DEFAULT_HOT_THRESHOLD = 50
+PAGE_MASK = ~(PAGE_SIZE - 1)
+_PAGE_BLOCK_WORDS = PAGE_BLOCK.size // 4
+_UNTRIED = object()
 
 
 def disk_cache_enabled() -> bool:
@@ -32,7 +42,7 @@ def disk_cache_enabled() -> bool:
 class TBEntry:
     key: tuple[int, int, int]      # (virtual pc, physical pc, flags)
     tb: object                     # cffi TB *
-    ops: object                    # cffi IROp[] (kept alive)
+    ops: object                    # cffi IROp[], or the PageBatch holding tb and ops (kept alive)
     code: bytes                    # the guest bytes translated
     ninsns: int
     successors: tuple[int, ...]    # constant exit targets
@@ -42,6 +52,26 @@ class TBEntry:
     valid: bool = True             # False once dropped (guest code changed)
     pages: tuple[int, ...] = ()    # physical pages its code came from
     hot_retries: int = 0           # times its region found the compile queue full
+    ops_index: int = 0             # its index in its PageBatch (if ops is one)
+
+
+@dataclass(eq=False)
+class PageBatch:
+    """The blocks of a cached page image installed at once for one physical page (native
+    rt_tb_install_page): they live in `buf` and `tbs`, and get a TBEntry only when the engine
+    needs one (a hot block, a region member).  FENCE.I drops them together (by_page)."""
+    key: tuple[int, int, int]      # (virtual page, physical page, flags)
+    image: object                  # the cached page image (its blocks' guest bytes)
+    refs: tuple                    # the image's BlockRefs (or tuples of their fields)
+    buf: object                    # cffi copy of the image: the records the TBs run
+    tbs: object                    # cffi TB[len(refs)]: the installed ones have ops set
+    tbs_addr: int
+    image_ptr: object              # buf as uint8_t *
+    words: object                  # buf as uint32_t * (a header's attributes: PAGE_BLOCK_ATTRS)
+    entries: dict[int, TBEntry] = field(default_factory=dict)   # by index, made on demand
+    held: dict[int, list[int]] = field(default_factory=dict)    # pc -> indices held back
+    tracked: bool = False          # some are installed: the page is tracked, in by_page
+    valid: bool = True
 
 
 @dataclass(eq=False)
@@ -58,7 +88,7 @@ class Stats:
     blocks_compiled: int = 0
     python_exits: int = 0
     flushes: int = 0
-    xlate_cache_hits: int = 0
+    xlate_cache_hits: int = 0      # blocks installed from the translation cache (run or not)
     region_hints: int = 0          # regions run from their entry's first execution
     exits: dict = field(default_factory=dict)     # exit reason name -> count
 
@@ -83,12 +113,16 @@ class Engine:
         self.xcache = TranslationCache.shared() if self.disk_cache else None
         self.tbs: dict[tuple[int, int, int], TBEntry] = {}
         self.by_addr: dict[int, TBEntry] = {}
-        self.by_page: dict[int, list[TBEntry]] = {}
+        self.by_page: dict[int, list[TBEntry | PageBatch]] = {}
+        # Page images tried, by (virtual page, physical page, flags): None if nothing was
+        # installed (not tried again: that page's blocks come one by one).
+        self.batches: dict[tuple[int, int, int], PageBatch | None] = {}
         self._changed = ffi.new("uint64_t[]", 1024)
         self.untracked = False      # a translation came from a page that cannot be tracked
         self.stats = Stats()
         self._paddr = ffi.new("uint64_t *")
         self._irop_size = ffi.sizeof("IROp")
+        self._tb_size = ffi.sizeof("TB")
 
     # -- lookup and translation ----------------------------------------------------------------
     def fetch_paddr(self, cpu, vaddr: int) -> int:
@@ -120,16 +154,111 @@ class Engine:
         try:
             key = (pc, self.fetch_paddr(cpu, pc), flags)
             ent = self.tbs.get(key)
-            if ent is None:
-                ent = self._from_cache(key) or self._translate(cpu, key)
-            else:
+            if ent is not None:
                 self.lib.rt_tb_insert(self.rt, ent.tb)
+            elif self._page_from_cache(key) is None:
+                self._from_cache(key) or self._translate(cpu, key)
         except FetchFault as f:
             # The first instruction (or its second half) cannot be fetched: take the trap now,
             # with its guest-page-fault facts; nothing is cached.
             self.lib.helper_fetch_fault(cpu, f.vaddr)
             cpu.exc_taken = 0
             cpu.budget -= 1     # it counts as a block, so a fault loop still yields
+
+    def _page_from_cache(self, key):
+        """Install every cached block of key's page (its virtual page and flags) whose bytes
+        are unchanged, once per physical page; key's TB (cffi TB *) if it is among them, or
+        None."""
+        pc, ppc, flags = key
+        bkey = (pc & PAGE_MASK, ppc & PAGE_MASK, flags)
+        batch = self.batches.get(bkey, _UNTRIED)
+        if batch is _UNTRIED:
+            batch = self.batches[bkey] = self._install_page(bkey, pc, flags)
+        if batch is None:
+            return None
+        if pc in batch.held:
+            self._release(batch, key)
+        tb = self.lib.rt_tb_find(self.rt, pc, ppc, flags)
+        return tb if tb != self.ffi.NULL else None
+
+    def _install_page(self, bkey: tuple[int, int, int], pc: int, flags: int) -> PageBatch | None:
+        """A PageBatch of the cached page of (pc, flags) at `bkey`, its blocks installed, or
+        None if it has nothing to install."""
+        page = self.xcache.page(pc, flags) if self.xcache is not None else None
+        if page is None or page.image is None or not page.refs:
+            return None
+        image, refs = page.image, page.refs
+        ffi = self.ffi
+        buf = ffi.new("uint64_t[]", (len(image) + 7) >> 3)
+        ffi.memmove(buf, image, len(image))
+        tbs = ffi.new("TB[]", len(refs))
+        batch = PageBatch(bkey, image, refs, buf, tbs, int(ffi.cast("uintptr_t", tbs)),
+                          ffi.cast("uint8_t *", buf), ffi.cast("uint32_t *", buf))
+        # A block whose region hint names a region compiled already is held back until its
+        # first execution (_release: the region is run from there); the others need not be.
+        if self.hot_threshold > 0 and page.hints():
+            has = self._codegen().has
+            for i, region_key in page.hints():
+                if has(region_key):
+                    batch.held.setdefault(BlockRef._make(refs[i]).pc, []).append(i)
+                else:
+                    batch.words[i * _PAGE_BLOCK_WORDS + PAGE_BLOCK_ATTRS] &= ~BLOCK_HINTED
+        if self._install(batch) < 0 or not (batch.tracked or batch.held):
+            return None
+        return batch
+
+    def _install(self, batch: PageBatch) -> int:
+        """Install the batch's blocks that match guest memory and are not held back."""
+        vpage, ppage, flags = batch.key
+        n = self.lib.rt_tb_install_page(self.rt, vpage, ppage, flags, batch.image_ptr,
+                                        len(batch.refs), BLOCK_HINTED, batch.tbs)
+        if n > 0:
+            self.stats.xlate_cache_hits += n
+            if not batch.tracked:
+                batch.tracked = True
+                if self.lib.rt_code_page_track(self.rt, ppage) != 0:
+                    self.untracked = True
+                self.by_page.setdefault(ppage, []).append(batch)
+        return n
+
+    def _release(self, batch: PageBatch, key) -> None:
+        """Install the held-back blocks of key's pc and run the region its hint names."""
+        for i in batch.held.pop(key[0]):
+            batch.words[i * _PAGE_BLOCK_WORDS + PAGE_BLOCK_ATTRS] &= ~BLOCK_HINTED
+        if self._install(batch) > 0:
+            tb = self.lib.rt_tb_find(self.rt, *key)
+            ent = self._batch_entry(tb) if tb != self.ffi.NULL else None
+            if ent is not None:
+                self._region_at_entry(ent, BlockRef._make(batch.refs[ent.ops_index]).region)
+
+    def _batch_entry(self, tb) -> TBEntry | None:
+        """The TBEntry of `tb` (cffi TB *) if a PageBatch installed it (made now if needed)."""
+        key = (tb.pc, tb.ppc, tb.flags)
+        batch = self.batches.get((key[0] & PAGE_MASK, key[1] & PAGE_MASK, key[2]))
+        if batch is None:
+            return None
+        addr = int(self.ffi.cast("uintptr_t", tb))
+        i, rem = divmod(addr - batch.tbs_addr, self._tb_size)
+        if rem or not 0 <= i < len(batch.refs):
+            return None
+        ent = batch.entries.get(i)
+        if ent is None:
+            r = BlockRef._make(batch.refs[i])
+            ent = TBEntry(key, batch.tbs + i, batch,
+                          bytes(batch.image[r.code_off:r.code_off + r.code_len]), r.ninsns,
+                          r.successors, r.chainable, pages=(key[1] & PAGE_MASK,), ops_index=i)
+            batch.entries[i] = ent
+            self.tbs.setdefault(key, ent)
+            self.by_addr[addr] = ent
+        return ent if ent.valid else None
+
+    def _lookup(self, key) -> TBEntry | None:
+        """The installed or cached translation for key, if there is one."""
+        ent = self.tbs.get(key)
+        if ent is None:
+            tb = self._page_from_cache(key)
+            ent = (self._batch_entry(tb) if tb is not None else None) or self._from_cache(key)
+        return ent
 
     def _from_cache(self, key) -> TBEntry | None:
         """The translation an earlier run made of the same bytes, if there is one."""
@@ -274,8 +403,9 @@ class Engine:
 
     # -- the compiled tier -------------------------------------------------------------------
     def handle_hot(self, cpu) -> None:
-        ent = self.by_addr.get(int(self.ffi.cast("uintptr_t", cpu.hot_tb)))
-        if ent is None or ent.key not in self.tbs:
+        ent = self.by_addr.get(int(self.ffi.cast("uintptr_t", cpu.hot_tb))) or \
+            self._batch_entry(self.ffi.cast("TB *", cpu.hot_tb))
+        if ent is None or self.tbs.get(ent.key) is not ent:
             return
         self._compile_region(ent, self._form_region(cpu, ent))
 
@@ -344,7 +474,7 @@ class Engine:
                 if s in seen or s & ~(PAGE_SIZE - 1) != page:
                     continue
                 skey = (s, ppc0 - pc0 + s, flags)
-                cand = self.tbs.get(skey) or self._from_cache(skey)
+                cand = self._lookup(skey)
                 if cand is None:
                     try:
                         cand = self._translate(cpu, skey)
@@ -369,7 +499,10 @@ class Engine:
             n = self.lib.rt_code_pages_changed(self.rt, self._changed, len(self._changed))
             for i in range(n):
                 for e in self.by_page.pop(self._changed[i], ()):
-                    self._drop(e)
+                    if type(e) is PageBatch:
+                        self._drop_batch(e)
+                    else:
+                        self._drop(e)
             if n < len(self._changed):
                 break
 
@@ -385,6 +518,16 @@ class Engine:
             r.entry.tb.native = self.ffi.NULL
             r.entry.tb.hits = 0
 
+    def _drop_batch(self, b: PageBatch) -> None:
+        if not b.valid:
+            return
+        b.valid = False
+        self.lib.rt_tb_remove_page(self.rt, b.tbs, len(b.refs))
+        for e in b.entries.values():
+            self._drop(e)
+        if self.batches.get(b.key) is b:
+            del self.batches[b.key]
+
     def flush_all(self) -> None:
         """Drop every translation (compiled code stays loaded: equal regions reuse it)."""
         for e in self.tbs.values():
@@ -392,6 +535,12 @@ class Engine:
         self.tbs.clear()
         self.by_addr.clear()
         self.by_page.clear()
+        for b in self.batches.values():
+            if b is not None:
+                b.valid = False
+                for e in b.entries.values():
+                    e.valid = False
+        self.batches.clear()
         self.untracked = False
         self.lib.rt_tb_clear(self.rt)
         self.lib.rt_code_pages_reset(self.rt)

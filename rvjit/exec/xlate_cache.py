@@ -5,7 +5,9 @@ A translation is a function of the block's virtual pc, its TB flags and the gues
 made from (the translator sees nothing else: rules 3-4 of the house style; extension checks
 happen at run time in helpers).  So an entry is filed under (pc, flags) and holds those bytes,
 and it is used only when the bytes at the block's physical pc are equal to them.  Blocks whose
-first instruction straddles two pages are not stored.
+first instruction straddles two pages are not stored.  The entries of one virtual page and
+flags are kept together in a page image that the engine hands to the native runtime whole, which
+installs every block of the page whose bytes are unchanged (native/dispatch.c).
 
 What is stored is what the engine needs to run the block without its IR: the interpreter
 tier's encoded records, the instruction count, the constant successors and whether the block
@@ -36,8 +38,20 @@ SHARDS = 256
 MAX_VARIANTS = 4            # entries kept per (pc, flags)
 MAX_SHARD_ENTRIES = 20000   # a shard that grows past this is started afresh
 
-MAGIC = b"RVXLATE2"
+MAGIC = b"RVXLATE3"
 _LEN = struct.Struct("<Q")
+_PAGE_OFFSET = (1 << PAGE_BITS) - 1
+
+# A page image starts with one header per block, in the layout native/dispatch.c reads
+# (PageBlock): the pc's offset in the page, the code's length, where the code and the records
+# are in the image, nops, ntemps, ninsns, attributes.  Blocks are ordered by pc, the variants of
+# one pc newest first; code and records start at multiples of 8 (records hold pointers).
+PAGE_BLOCK = struct.Struct("<8I")
+PAGE_BLOCK_ATTRS = 7        # the attributes' index among a header's 32-bit words
+BLOCK_HINTED = 1            # attribute: the block has a region hint (CachedBlock.region)
+BLOCK_UNUSABLE = 2          # attribute: not a block to run (past the page's end, records not
+                            # whole IROps): never installed
+IROP_SIZE = 32              # sizeof(IROp), native/runtime.h
 
 # The sources the IR depends on (the translator), and the encoding of IR into records.
 TRANSLATOR_SOURCES = ("frontend", "ir", "cpu/state.py", "cpu/causes.py")
@@ -56,6 +70,119 @@ class CachedBlock(NamedTuple):     # a tuple: quick to pickle and unpickle
     # (pc, length) of each member).  A later run that finds the members' bytes unchanged (the
     # key computed again from them is equal) runs the region from the block's first execution.
     region: tuple | None = None
+
+
+class BlockRef(NamedTuple):
+    """Where a block is in its page image, with the facts the engine keeps about it."""
+    pc: int
+    code_off: int
+    code_len: int
+    rec_off: int
+    rec_len: int
+    nops: int
+    ntemps: int
+    ninsns: int
+    successors: tuple[int, ...]
+    chainable: bool
+    region: tuple | None
+
+
+def page_image(blocks: dict[int, list[CachedBlock]]) -> tuple[bytes, tuple[BlockRef, ...]]:
+    """The image of a page's blocks (see PAGE_BLOCK) and a BlockRef per header."""
+    order = [(pc, b) for pc in sorted(blocks) for b in blocks[pc]]
+    head = bytearray()
+    data = bytearray(PAGE_BLOCK.size * len(order))
+    refs = []
+    for pc, b in order:
+        attrs = BLOCK_HINTED if b.region is not None else 0
+        if not b.code or (pc & _PAGE_OFFSET) + len(b.code) > _PAGE_OFFSET + 1 or \
+                not b.records or len(b.records) % IROP_SIZE:
+            attrs |= BLOCK_UNUSABLE
+        co = len(data)
+        data += b.code
+        data += bytes(-len(data) % 8)
+        ro = len(data)
+        data += b.records
+        data += bytes(-len(data) % 8)
+        head += PAGE_BLOCK.pack(pc & _PAGE_OFFSET, len(b.code), co, ro, b.nops, b.ntemps,
+                                b.ninsns, attrs)
+        refs.append(BlockRef(pc, co, len(b.code), ro, len(b.records), b.nops, b.ntemps, b.ninsns,
+                             tuple(b.successors), bool(b.chainable), b.region))
+    data[:len(head)] = head
+    return bytes(data), tuple(refs)
+
+
+class CachedPage:
+    """The cached blocks of one virtual page under one set of flags: by pc (the newest variant
+    first), and the page's image as read from disk, which the engine installs in one go.  Blocks
+    added in this run go into the image written at exit; until then the image read stays the
+    one installed (its blocks are still translations of their bytes)."""
+    __slots__ = ("image", "refs", "changed", "_blocks", "_hints")
+
+    def __init__(self, image: bytes | memoryview | None = None, refs: tuple = ()) -> None:
+        self.image = image
+        self.refs = refs
+        self.changed = image is None        # blocks added or changed since read from disk
+        self._blocks: dict[int, list[CachedBlock]] | None = None if image is not None else {}
+        self._hints: tuple[tuple[int, str], ...] | None = None
+
+    def blocks(self) -> dict[int, list[CachedBlock]]:
+        if self._blocks is None:
+            img = self.image
+            self._blocks = {}
+            for r in map(BlockRef._make, self.refs):
+                self._blocks.setdefault(r.pc, []).append(CachedBlock(
+                    img[r.code_off:r.code_off + r.code_len],
+                    img[r.rec_off:r.rec_off + r.rec_len], r.nops, r.ntemps, r.ninsns,
+                    r.successors, r.chainable, r.region))
+        return self._blocks
+
+    def to_write(self) -> tuple[bytes | memoryview, tuple]:
+        """The page image and its refs (BlockRefs, or tuples of their fields) to save."""
+        if self.changed:
+            return page_image(self.blocks())
+        return self.image, self.refs
+
+    def hints(self) -> tuple[tuple[int, str], ...]:
+        """(header index, region key) of the image's blocks with a region hint."""
+        if self._hints is None:
+            self._hints = tuple((i, r[10][0]) for i, r in enumerate(self.refs)
+                                if r[10] is not None)
+        return self._hints
+
+    def put(self, pc: int, block: CachedBlock) -> None:
+        blocks = self.blocks()
+        lst = [b for b in blocks.get(pc, ()) if b.code != block.code]
+        blocks[pc] = [block, *lst[:MAX_VARIANTS - 1]]
+        self.changed = True
+
+    def note_region(self, pc: int, code: bytes, region: tuple) -> bool:
+        """Give the block (pc, code) its region; True if that changed anything."""
+        if self._blocks is None:        # as read: the refs tell whether it is there already
+            img = self.image
+            for r in self.refs:
+                if r[0] == pc and r[10] == region and img[r[1]:r[1] + r[2]] == code:
+                    return False
+        lst = self.blocks().get(pc, ())
+        for i, b in enumerate(lst):
+            if b.code == code:
+                if b.region == region:
+                    return False
+                lst[i] = b._replace(region=region)
+                self.changed = True
+                return True
+        return False
+
+    def merged(self, older: CachedPage) -> CachedPage:
+        """This page's blocks before `older`'s, variants of one pc with other bytes kept up to
+        MAX_VARIANTS."""
+        out = CachedPage()
+        mine, theirs = self.blocks(), older.blocks()
+        for pc in mine.keys() | theirs.keys():
+            new = mine.get(pc, [])
+            old = [b for b in theirs.get(pc, ()) if all(b.code != m.code for m in new)]
+            out._blocks[pc] = (list(new) + old)[:MAX_VARIANTS]
+        return out
 
 
 _hashes: dict[tuple[str, ...], str] = {}
@@ -111,11 +238,10 @@ class TranslationCache:
 
     def __init__(self, directory: Path | None = None) -> None:
         self.dir = directory or default_dir()
-        self.shards: dict[int, dict[tuple[int, int], list[CachedBlock]]] = {}
+        self.shards: dict[int, dict[tuple[int, int], CachedPage]] = {}
         self.dirty: set[int] = set()
-        self.maps: dict[int, tuple[memoryview, int]] = {}   # shard -> (file bytes, blob start)
 
-    def _shard(self, n: int) -> dict[tuple[int, int], list]:
+    def _shard(self, n: int) -> dict[tuple[int, int], CachedPage]:
         s = self.shards.get(n)
         if s is None:
             s = self.shards[n] = self._read(n)
@@ -124,11 +250,11 @@ class TranslationCache:
     def _path(self, n: int) -> Path:
         return self.dir / f"{n:02x}.bin"
 
-    def _read(self, n: int) -> dict:
-        """A shard file: MAGIC, the index's length, the index (a pickled dict of (pc, flags) ->
-        [(code offset, code length, records offset, records length, nops, ntemps, ninsns,
-        successors, chainable, region)]) and the bytes it points into, which are mapped, not read: a
-        Linux boot's shards hold ~70 MB of which a run touches what it runs."""
+    def _read(self, n: int) -> dict[tuple[int, int], CachedPage]:
+        """A shard file: MAGIC, the index's length, the index (a pickled dict of (virtual page,
+        flags) -> (image offset, image length, (BlockRef fields, ...))) and the page images it
+        points into, which are mapped, not read: a Linux boot's shards hold ~50 MB of which a
+        run touches the pages it runs."""
         try:
             with open(self._path(n), "rb") as f:
                 data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
@@ -140,47 +266,37 @@ class TranslationCache:
             (ilen,) = _LEN.unpack_from(data, len(MAGIC))
             start = len(MAGIC) + _LEN.size
             index = pickle.loads(data[start:start + ilen])
-            if not isinstance(index, dict):
-                return {}
+            view = memoryview(data)
+            base = start + ilen
+            return {key: CachedPage(view[base + off:base + off + length], refs)
+                    for key, (off, length, refs) in index.items()}
         except (struct.error, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
                 TypeError, ImportError, IndexError):
             return {}
-        self.maps[n] = (memoryview(data), start + ilen)
-        return index
 
-    def candidates(self, pc: int, flags: int) -> list[CachedBlock]:
-        n = shard_of(pc)
-        shard = self._shard(n)
-        lst = shard.get((pc, flags))
-        if not lst:
-            return ()
-        if type(lst[0]) is tuple:         # entries as read from the file: make them blocks
-            view, base = self.maps[n]
-            lst = shard[(pc, flags)] = [
-                CachedBlock(view[base + co:base + co + cl], view[base + ro:base + ro + rl],
-                            nops, ntemps, ninsns, succ, ch, reg)
-                for co, cl, ro, rl, nops, ntemps, ninsns, succ, ch, reg in lst]
-        return lst
+    def page(self, pc: int, flags: int) -> CachedPage | None:
+        """The cached blocks of pc's virtual page under `flags`."""
+        return self._shard(shard_of(pc)).get((pc & ~_PAGE_OFFSET, flags))
+
+    def candidates(self, pc: int, flags: int) -> list[CachedBlock] | tuple:
+        p = self.page(pc, flags)
+        return p.blocks().get(pc, ()) if p is not None else ()
 
     def put(self, pc: int, flags: int, block: CachedBlock) -> None:
         n = shard_of(pc)
-        lst = [b for b in self.candidates(pc, flags) if b.code != block.code]
-        self._shard(n)[(pc, flags)] = [block, *lst[:MAX_VARIANTS - 1]]
+        self._shard(n).setdefault((pc & ~_PAGE_OFFSET, flags), CachedPage()).put(pc, block)
         self.dirty.add(n)
 
     def note_region(self, pc: int, flags: int, code: bytes, region: tuple) -> None:
         """Record the region made with the cached block (pc, flags, code) as its entry."""
-        n = shard_of(pc)
-        lst = self.candidates(pc, flags)
-        for i, b in enumerate(lst):
-            if b.code == code:
-                if b.region != region:
-                    lst[i] = b._replace(region=region)
-                    self.dirty.add(n)
-                return
+        p = self.page(pc, flags)
+        if p is not None and p.note_region(pc, code, region):
+            self.dirty.add(shard_of(pc))
 
     def save(self) -> None:
-        """Write the shards this run added to (merged with what is on disk now)."""
+        """Write the shards this run added to (merged with what is on disk now): a page this
+        run changed goes before the disk's, any other page is taken from the disk if it is
+        there (another process may have added to it)."""
         if not self.dirty:
             return
         try:
@@ -188,30 +304,29 @@ class TranslationCache:
         except OSError:
             return
         for n in sorted(self.dirty):
-            mine = {key: self.candidates(*key) for key in self.shards[n]}
-            disk = TranslationCache(self.dir)
-            merged = {key: disk.candidates(*key) for key in disk._shard(n)}
-            if len(merged) + len(mine) > MAX_SHARD_ENTRIES:
+            merged = dict(TranslationCache(self.dir)._shard(n))
+            if sum(len(p.refs) for p in merged.values()) + len(self.shards[n]) > \
+                    MAX_SHARD_ENTRIES:
                 merged = {}
-            for key, blocks in mine.items():
-                old = [b for b in merged.get(key, ()) if all(b.code != m.code for m in blocks)]
-                merged[key] = (list(blocks) + old)[:MAX_VARIANTS]
+            for key, page in self.shards[n].items():
+                old = merged.get(key)
+                if old is None:
+                    merged[key] = page
+                elif page.changed:
+                    merged[key] = page.merged(old)
             self._write(n, merged)
         self.dirty.clear()
 
-    def _write(self, n: int, shard: dict[tuple[int, int], list[CachedBlock]]) -> None:
+    def _write(self, n: int, shard: dict[tuple[int, int], CachedPage]) -> None:
         blob = bytearray()
         index = {}
-        for key, blocks in shard.items():
-            refs = []
-            for b in blocks:
-                co = len(blob)
-                blob += b.code
-                ro = len(blob)
-                blob += b.records
-                refs.append((co, len(b.code), ro, len(b.records), b.nops, b.ntemps, b.ninsns,
-                             tuple(b.successors), bool(b.chainable), b.region))
-            index[key] = refs
+        for key, page in shard.items():
+            image, refs = page.to_write()
+            if not refs:
+                continue
+            blob += bytes(-len(blob) % 8)
+            index[key] = (len(blob), len(image), tuple(tuple(r) for r in refs))
+            blob += image
         head = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
         path = self._path(n)
         tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")

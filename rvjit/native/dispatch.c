@@ -142,6 +142,81 @@ void rt_tb_remove(RtMachine *m, TB *tb)
             m->hart_rt[i]->jc[j] = (JumpSlot){NULL, 0};
 }
 
+/* The block in the table for (virtual pc, physical pc, flags), or NULL. */
+TB *rt_tb_find(RtMachine *m, uint64_t pc, uint64_t ppc, uint64_t flags)
+{
+    for (TB *tb = m->tb_hash[tb_hash_fn(pc, flags)]; tb; tb = tb->hash_next)
+        if (tb->pc == pc && tb->flags == flags && tb->ppc == ppc)
+            return tb;
+    return NULL;
+}
+
+/* One block of a page image (exec/xlate_cache.py, PAGE_BLOCK): where its guest bytes and its
+ * interpreter records are in the image, and what its TB holds. */
+typedef struct PageBlock {
+    uint32_t off;           /* its pc's offset in the page */
+    uint32_t code_len, code_off, rec_off;
+    uint32_t nops, ntemps, ninsns;
+    uint32_t attrs;
+} PageBlock;
+
+#define PAGE_BLOCK_UNUSABLE 2u
+
+/* Install the blocks of a page image that still match guest memory: the image holds n blocks
+ * translated at virtual page `vpage` under `flags`, ordered by pc, the variants of one pc
+ * adjacent; a block is installed for physical page `ppage` if its bytes equal those at its
+ * offset in the page, it is the first variant of its pc to match, none of its attributes is in
+ * `skip`, and the table has no block for its (pc, physical pc, flags) yet.  tbs[i] becomes the
+ * TB of block i (left zero when not installed); the records are run in place, so the image and
+ * tbs (both the caller's) must outlive the TBs (rt_tb_remove_page).  A later call with the
+ * same image and tbs (after the caller changed attributes) installs only blocks not installed
+ * before.  Returns how many were installed, or -1 if ppage is not RAM.  The caller tracks the
+ * page for FENCE.I. */
+int rt_tb_install_page(RtMachine *m, uint64_t vpage, uint64_t ppage, uint64_t flags,
+                       uint8_t *image, uint32_t n, uint32_t skip, TB *tbs)
+{
+    RamRegion *r = rt_ram_region(m, ppage);
+    if (!r || ppage + PAGE_SIZE > r->base + r->size || (ppage & (PAGE_SIZE - 1)))
+        return -1;
+    const uint8_t *host = r->host + (ppage - r->base);
+    const PageBlock *blocks = (const PageBlock *)image;
+    uint32_t matched = UINT32_MAX;      /* the offset whose variant matched */
+    int count = 0;
+    skip |= PAGE_BLOCK_UNUSABLE;
+    for (uint32_t i = 0; i < n; i++) {
+        const PageBlock *b = &blocks[i];
+        if (b->off == matched)
+            continue;
+        if (tbs[i].ops) {       /* installed by an earlier call (perhaps removed since) */
+            matched = b->off;
+            continue;
+        }
+        if (b->off + b->code_len > PAGE_SIZE ||
+            memcmp(host + b->off, image + b->code_off, b->code_len) != 0)
+            continue;
+        matched = b->off;
+        uint64_t pc = vpage + b->off, ppc = ppage + b->off;
+        if ((b->attrs & skip) || rt_tb_find(m, pc, ppc, flags))
+            continue;
+        TB *tb = &tbs[i];
+        *tb = (TB){.pc = pc, .flags = flags, .ops = (IROp *)(image + b->rec_off),
+                   .nops = b->nops, .ntemps = b->ntemps, .ninsns = b->ninsns, .ppc = ppc};
+        uint32_t h = tb_hash_fn(pc, flags);
+        tb->hash_next = m->tb_hash[h];
+        m->tb_hash[h] = tb;
+        count++;
+    }
+    return count;
+}
+
+/* Take the blocks rt_tb_install_page installed from tbs[0..n) out of every table. */
+void rt_tb_remove_page(RtMachine *m, TB *tbs, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (tbs[i].ops)
+            rt_tb_remove(m, &tbs[i]);
+}
+
 static inline TB *tb_lookup(CPUState *cpu, RtMachine *m, HartRt *h, uint64_t pc,
                             uint64_t flags)
 {
@@ -155,15 +230,13 @@ static inline TB *tb_lookup(CPUState *cpu, RtMachine *m, HartRt *h, uint64_t pc,
     uint64_t ppc;
     if (rt_fetch_translate(cpu, pc, &ppc) >= 0)
         ppc = ~0ull;
-    for (tb = m->tb_hash[tb_hash_fn(pc, flags)]; tb; tb = tb->hash_next) {
-        if (tb->pc == pc && tb->flags == flags && tb->ppc == ppc) {
-            *s = (JumpSlot){tb, h->jc_gen};
-            uint64_t bit = (pc >> PAGE_BITS) % JC_PAGE_BITS;
-            h->jc_pages[bit / 64] |= 1ull << (bit % 64);
-            return tb;
-        }
+    tb = rt_tb_find(m, pc, ppc, flags);
+    if (tb) {
+        *s = (JumpSlot){tb, h->jc_gen};
+        uint64_t bit = (pc >> PAGE_BITS) % JC_PAGE_BITS;
+        h->jc_pages[bit / 64] |= 1ull << (bit % 64);
     }
-    return NULL;
+    return tb;
 }
 
 /* Run-loop statistics of one hart: jump-cache hits and misses, fetch translations that hit

@@ -221,6 +221,10 @@ int rt_run(CPUState *cpu);
 void rt_tb_insert(RtMachine *m, TB *tb);
 void rt_tb_clear(RtMachine *m);
 void rt_tb_remove(RtMachine *m, TB *tb);
+TB *rt_tb_find(RtMachine *m, uint64_t pc, uint64_t ppc, uint64_t flags);
+int rt_tb_install_page(RtMachine *m, uint64_t vpage, uint64_t ppage, uint64_t flags,
+                       uint8_t *image, uint32_t n, uint32_t skip, TB *tbs);
+void rt_tb_remove_page(RtMachine *m, TB *tbs, uint32_t n);
 void rt_jc_flush(RtMachine *m);
 void rt_jc_flush_hart(CPUState *cpu);
 void rt_jc_flush_page(CPUState *cpu, uint64_t vaddr);
