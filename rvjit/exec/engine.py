@@ -154,6 +154,11 @@ class Engine:
         try:
             key = (pc, self.fetch_paddr(cpu, pc), flags)
             ent = self.tbs.get(key)
+            if ent is not None and len(ent.pages) > 1 and ent.pages[1] != \
+                    self.fetch_paddr(cpu, pc + 2) & PAGE_MASK:
+                # Its first instruction straddles into a page that maps elsewhere now.
+                self._drop(ent)
+                ent = None
             if ent is not None:
                 self.lib.rt_tb_insert(self.rt, ent.tb)
             elif self._page_from_cache(key) is None:
@@ -329,10 +334,10 @@ class Engine:
                     r.code, r.data, r.nops, r.ntemps, r.ninsns, r.successors, ent.chainable))
         else:
             ir = translate_block(fetch, pc, flags)
-            pages = {page}
+            pages: tuple[int, ...] = (page,)
             if end > PAGE_SIZE:                     # a first instruction straddling two pages
-                pages.add(self.fetch_paddr(cpu, pc + len(r.code) - 1) & ~(PAGE_SIZE - 1))
-            ent = self.install(ir, key, pages=tuple(pages))
+                pages += (self.fetch_paddr(cpu, pc + len(r.code) - 1) & ~(PAGE_SIZE - 1),)
+            ent = self.install(ir, key, pages=pages)
             if self.xcache is not None and len(pages) == 1:
                 self.xcache.put(pc, flags, CachedBlock(
                     ir.guest_bytes, r.data, len(ir.insns), ir.ntemps, ir.ninsns,
@@ -359,6 +364,8 @@ class Engine:
         tb = self.ffi.new("TB *")
         tb.pc, tb.ppc, tb.flags, tb.ops = key[0], key[1], key[2], ops
         tb.nops, tb.ntemps, tb.ninsns = nops, ntemps, ninsns
+        if len(pages) > 1:
+            tb.ppc2 = pages[1]
         ent = TBEntry(key, tb, ops, code, ninsns, successors, is_chainable, ir, pages=pages)
         old = self.tbs.get(key)
         if old is not None:
@@ -480,6 +487,8 @@ class Engine:
                         cand = self._translate(cpu, skey)
                     except FetchFault:
                         continue
+                if len(cand.pages) > 1:
+                    continue        # it straddles into the next page: its own TB checks that
                 seen.add(s)
                 members.append(cand)
                 if len(members) == MAX_REGION_BLOCKS:

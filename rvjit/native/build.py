@@ -55,6 +55,7 @@ typedef struct TB {
     uint64_t pc; uint64_t flags; void (*native)(CPUState *); IROp *ops;
     uint32_t nops; uint32_t ntemps; uint32_t hits; uint32_t ninsns; struct TB *hash_next;
     uint64_t ppc;
+    uint64_t ppc2;
 } TB;
 typedef struct RtMachine RtMachine;
 RtMachine *rt_machine_new(void);

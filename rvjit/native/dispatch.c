@@ -230,7 +230,17 @@ static inline TB *tb_lookup(CPUState *cpu, RtMachine *m, HartRt *h, uint64_t pc,
     uint64_t ppc;
     if (rt_fetch_translate(cpu, pc, &ppc) >= 0)
         ppc = ~0ull;
-    tb = rt_tb_find(m, pc, ppc, flags);
+    /* Only a block at a page's last parcel can straddle: its second page must map as when
+     * it was translated. */
+    uint64_t ppc2 = 0;
+    if ((pc & (PAGE_SIZE - 1)) == PAGE_SIZE - 2 && rt_fetch_translate(cpu, pc + 2, &ppc2) < 0)
+        ppc2 &= -(uint64_t)PAGE_SIZE;
+    else
+        ppc2 = ~0ull;
+    for (tb = m->tb_hash[tb_hash_fn(pc, flags)]; tb; tb = tb->hash_next)
+        if (tb->pc == pc && tb->flags == flags && tb->ppc == ppc &&
+            (tb->ppc2 == 0 || tb->ppc2 == ppc2))
+            break;
     if (tb) {
         *s = (JumpSlot){tb, h->jc_gen};
         uint64_t bit = (pc >> PAGE_BITS) % JC_PAGE_BITS;

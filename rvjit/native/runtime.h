@@ -124,6 +124,8 @@ typedef struct TB {
     uint32_t ninsns;
     struct TB *hash_next;
     uint64_t ppc;       /* physical address of pc (all ones: its fetch faults) */
+    uint64_t ppc2;      /* physical page of its bytes past pc's page (its first instruction
+                           straddles two pages), else 0 */
 } TB;
 
 #define MAX_RAM 8

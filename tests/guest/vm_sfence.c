@@ -3,9 +3,10 @@
  * rs1=rs2=x0, with rs1 = the page, with rs1 inside a 2 MiB superpage, with
  * rs2 = an ASID; and satp WARL mode probing (4.1.11): writes of an
  * unsupported mode (Sv64) leave satp unchanged, the 16 ASID bits are
- * writable.  12: code whose page is remapped runs the new page's
- * instructions after an SFENCE.VMA of that page, while gigapage translations
- * are cached for other addresses.  14: six 2 MiB pages far apart, all used,
+ * writable.  12-13: code whose page is remapped runs the new page's
+ * instructions after an SFENCE.VMA of that page (a block starting in the page,
+ * and one whose first instruction straddles into it from the page before),
+ * while gigapage translations are cached for other addresses.  14: six 2 MiB pages far apart, all used,
  * each remapped and fenced at another address inside it (more superpage
  * ranges than an implementation may track one by one).
  */
@@ -108,7 +109,8 @@ int main(void)
     if (vm_run(PRV_S, fn_ld, VA_MEGA + off_a) != SENTINEL || vm_expect(13, VA_MEGA + off_a))
         return 4;
 
-    /* 12: a block in a remapped code page. */
+    /* 12: a block in a remapped code page.  13: a block whose first instruction
+     * straddles into the remapped page from the page before. */
     put_insn(code_a, 0, 0x00100513);
     put_insn(code_a, 2, 0x00008067);
     put_insn(code_b, 0, 0x00200513);
@@ -132,6 +134,10 @@ int main(void)
     vm_run(PRV_S, sfence_page, VA_CODE);
     if (vm_run(PRV_S, (vm_fn)VA_CODE, 0) != 2)
         return 12;
+    vm_map(root, VA_CODE + 0x2000, (uint64_t)(uintptr_t)code_d2, RXA, 0);
+    vm_run(PRV_S, sfence_page, VA_CODE + 0x2000);
+    if (vm_run(PRV_S, (vm_fn)(VA_CODE + 0x2000 - 2), 0) != 4)
+        return 13;
 
     /* 14: the pages used sit in different TLB slots (MEGA_OFF(i)). */
     uint64_t m0 = (uint64_t)(uintptr_t)mega[0], m1 = (uint64_t)(uintptr_t)mega[1];
