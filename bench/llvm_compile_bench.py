@@ -25,8 +25,10 @@ def capture(out: str, argv: list[str]) -> int:
 
     regions: list = []
 
-    def request(self, blocks, done) -> bool:
-        regions.append(blocks)
+    def request(self, blocks, done, key=None) -> bool:
+        blocks = jit._made(blocks)
+        if blocks is not None:
+            regions.append(blocks)
         return True
 
     jit.Codegen.request = request

@@ -5,6 +5,14 @@ Generated code keeps guest registers in allocas (promoted to SSA by LLVM), loade
 stored back at every exit; retired-instruction counts and the block budget are kept in locals
 too and written back before every out-of-line call and at exits.  Loads and stores hit the
 software TLB inline (privileged-spec semantics live in the slow-path helpers).
+
+The text is shaped for the first tier (no IR passes, fast instruction selection; objcompile.py):
+  * slow paths are calls to small per-region stubs (`<f>_ld`, `<f>_st`, `<f>_pre`), marked
+    alwaysinline so the optimising tier still sees them inline;
+  * every callee is called through a pointer made once in the entry block: with the large code
+    model (objcompile.py) fast-isel cannot materialise a global's address, and each direct call
+    would be handed to SelectionDAG on its own (the optimising tier folds the casts away);
+  * the entry counter's update comes first in the entry block, for the same reason.
 """
 from __future__ import annotations
 
@@ -28,6 +36,8 @@ _SIMPLE = {Op.ADD: "add", Op.SUB: "sub", Op.AND: "and", Op.OR: "or", Op.XOR: "xo
            Op.MUL: "mul"}
 _SHIFT = {Op.SHL: "shl", Op.SHR: "lshr", Op.SAR: "ashr"}
 _SIZE_TY = {1: "i8", 2: "i16", 4: "i32", 8: "i64"}
+_TLB = FIELD_INDEX["tlb"]
+_TLB_FIELD = {f: struct_field_index("TLBEntry", f) for f in ("tag_r", "tag_w", "addend")}
 
 
 def chainable(block: BlockIR) -> bool:
@@ -47,8 +57,11 @@ class _Region:
 
 
 class _Emitter:
-    def __init__(self, fname: str, region: _Region) -> None:
+    def __init__(self, fname: str, region: _Region, inline_slow: bool) -> None:
         self.fname = fname
+        # The slow-path stubs' names: the region's own copies (inlined by the optimiser), or
+        # the shared ones (slow_path_module()).
+        self.stub = f"{fname}_" if inline_slow else "rvjit_slow_"
         self.region = region
         self.lines: list[str] = []
         self.n = 0
@@ -58,6 +71,9 @@ class _Emitter:
         self.xregs = sorted({i.reg for b in region.blocks for i in b.insns
                              if i.op in (Op.GETX, Op.SETX)})
         self.dirty = sorted({i.reg for b in region.blocks for i in b.insns if i.op is Op.SETX})
+        self.callees: dict[str, str] = {}     # symbol -> the entry block's pointer to it
+        self.i1: dict[str, str] = {}          # a compare's i64 result -> its i1 value
+        self.alias: dict[str, str] = {}       # a MOV's destination -> its source value
 
     # -- text helpers ------------------------------------------------------------------------
     def fresh(self, hint: str = "v") -> str:
@@ -89,25 +105,13 @@ class _Emitter:
         self.emit(f"store {ty} {val}, ptr {p}")
 
     # -- state spills around out-of-line code ------------------------------------------------
-    def flush_counters(self) -> None:
-        """Write the local instret and budget back (before a call that may read them)."""
-        ic = self.fresh()
-        self.emit(f"{ic} = load i64, ptr %ic")
-        old = self.load_field("instret")
-        s = self.fresh()
-        self.emit(f"{s} = add i64 {old}, {ic}")
-        self.store_field("instret", s)
-        self.emit("store i64 0, ptr %ic")
-        bud = self.fresh()
-        self.emit(f"{bud} = load i64, ptr %budget")
-        self.store_field("budget", bud)
-
     def reload_budget(self) -> None:
         b = self.load_field("budget")
         self.emit(f"store i64 {b}, ptr %budget")
 
     def check_trap(self, icount: int) -> None:
-        exc = self.load_field("exc_taken")
+        exc = self.fresh()
+        self.emit(f"{exc} = load i64, ptr %excp")
         c = self.fresh("c")
         self.emit(f"{c} = icmp ne i64 {exc}, 0")
         ok = self.fresh("ok")[1:]
@@ -117,7 +121,26 @@ class _Emitter:
 
     # -- lowering ----------------------------------------------------------------------------
     def operand(self, a: Operand, k: int) -> str:
-        return _c(a) if isinstance(a, int) else f"%t{k}_{a.n}"
+        if a.__class__ is int:
+            return _c(a)
+        t = f"%t{k}_{a.n}"
+        return self.alias.get(t, t)
+
+    def callee(self, sym: str) -> str:
+        """A pointer to function `sym`, made in the entry block (see the module docstring)."""
+        p = self.callees.get(sym)
+        if p is None:
+            p = self.callees[sym] = f"%fn_{sym}"
+        return p
+
+    def cond(self, a: Operand, k: int) -> str:
+        """The i1 `a != 0`, reusing the compare that made `a` if there is one."""
+        v = self.operand(a, k)
+        c = self.i1.get(v)
+        if c is None:
+            c = self.fresh("c")
+            self.emit(f"{c} = icmp ne i64 {v}, 0")
+        return c
 
     def tmp(self, t: Tmp, k: int) -> str:
         return f"%t{k}_{t.n}"
@@ -129,13 +152,18 @@ class _Emitter:
         if op in _SIMPLE:
             self.emit(f"{d} = {_SIMPLE[op]} i64 {a}, {b}")
         elif op in _SHIFT:
-            s = self.fresh()
-            self.emit(f"{s} = and i64 {b}, 63")
-            self.emit(f"{d} = {_SHIFT[op]} i64 {a}, {s}")
+            sh = i.args[1]
+            if sh.__class__ is int:
+                self.emit(f"{d} = {_SHIFT[op]} i64 {a}, {sh & 63}")
+            else:
+                s = self.fresh()
+                self.emit(f"{s} = and i64 {b}, 63")
+                self.emit(f"{d} = {_SHIFT[op]} i64 {a}, {s}")
         elif op in _ICMP:
             c = self.fresh("c")
             self.emit(f"{c} = icmp {_ICMP[op]} i64 {a}, {b}")
             self.emit(f"{d} = zext i1 {c} to i64")
+            self.i1[d] = c
         elif op in (Op.MULH, Op.MULHU, Op.MULHSU):
             ea = "zext" if op is Op.MULHU else "sext"
             eb = "sext" if op is Op.MULH else "zext"
@@ -175,84 +203,80 @@ class _Emitter:
         else:
             raise NotImplementedError(op)
 
-    def tlb_entry(self, addr: str, mmu: int) -> str:
-        sh, idx = self.fresh(), self.fresh()
-        self.emit(f"{sh} = lshr i64 {addr}, 12")
-        self.emit(f"{idx} = and i64 {sh}, {TLB_SIZE - 1}")
-        return self.field_ptr("tlb", str(mmu), idx)
-
-    def tlb_hit(self, entry: str, addr: str, size: int, tag: str) -> tuple[str, str]:
-        tp, tv, m, c = self.fresh("p"), self.fresh(), self.fresh(), self.fresh("c")
-        self.emit(f"{tp} = getelementptr inbounds %TLBEntry, ptr {entry}, i32 0, "
-                  f"i32 {struct_field_index('TLBEntry', tag)}")
-        self.emit(f"{tv} = load i64, ptr {tp}")
-        self.emit(f"{m} = and i64 {addr}, {_c(PAGE_MASK | (size - 1))}")
-        self.emit(f"{c} = icmp eq i64 {m}, {tv}")
-        return c, entry
-
-    def host_ptr(self, entry: str, addr: str) -> str:
-        ap, av, off, hp = self.fresh("p"), self.fresh(), self.fresh(), self.fresh("p")
-        self.emit(f"{ap} = getelementptr inbounds %TLBEntry, ptr {entry}, i32 0, "
-                  f"i32 {struct_field_index('TLBEntry', 'addend')}")
-        self.emit(f"{av} = load i64, ptr {ap}")
-        self.emit(f"{off} = add i64 {addr}, {av}")
-        self.emit(f"{hp} = getelementptr i8, ptr %mem, i64 {off}")
-        return hp
+    def tlb_field(self, addr_idx: str, mmu: int, tag: str) -> str:
+        p = self.fresh("p")
+        self.emit(f"{p} = getelementptr inbounds %CPUState, ptr %cpu, i32 0, "
+                  f"i32 {_TLB}, i64 {mmu}, i64 {addr_idx}, i32 {_TLB_FIELD[tag]}")
+        return p
 
     def lower_mem(self, i: Insn, k: int, mmu: int) -> None:
         addr = self.operand(i.args[0], k)
         size, ty = i.size, _SIZE_TY[i.size]
         is_ld = i.op is Op.LD
-        entry = self.tlb_entry(addr, mmu)
-        hit, _ = self.tlb_hit(entry, addr, size, "tag_r" if is_ld else "tag_w")
+        emit = self.emit
+        sh, idx, tv, m, hit = self.fresh(), self.fresh(), self.fresh(), self.fresh(), \
+            self.fresh("c")
+        emit(f"{sh} = lshr i64 {addr}, 12")
+        emit(f"{idx} = and i64 {sh}, {TLB_SIZE - 1}")
+        tp = self.tlb_field(idx, mmu, "tag_r" if is_ld else "tag_w")
+        emit(f"{tv} = load i64, ptr {tp}")
+        emit(f"{m} = and i64 {addr}, {_c(PAGE_MASK | (size - 1))}")
+        emit(f"{hit} = icmp eq i64 {m}, {tv}")
         fast, slow, done = (self.fresh("l")[1:] for _ in range(3))
-        self.emit(f"br i1 {hit}, label %{fast}, label %{slow}, !prof !0")
+        emit(f"br i1 {hit}, label %{fast}, label %{slow}, !prof !0")
         self.label(fast)
-        hp = self.host_ptr(entry, addr)
+        ap = self.tlb_field(idx, mmu, "addend")
+        av, off, hp = self.fresh(), self.fresh(), self.fresh("p")
+        emit(f"{av} = load i64, ptr {ap}")
+        emit(f"{off} = add i64 {addr}, {av}")
+        emit(f"{hp} = getelementptr i8, ptr %mem, i64 {off}")
         fv = None
         if is_ld:
             raw = self.fresh()
-            self.emit(f"{raw} = load {ty}, ptr {hp}, align 1")
+            emit(f"{raw} = load {ty}, ptr {hp}, align 1")
             if size == 8:
                 fv = raw
             else:
                 fv = self.fresh()
-                self.emit(f"{fv} = {'sext' if i.signed else 'zext'} {ty} {raw} to i64")
+                emit(f"{fv} = {'sext' if i.signed else 'zext'} {ty} {raw} to i64")
         else:
             val = self.operand(i.args[1], k)
             if size == 8:
-                self.emit(f"store i64 {val}, ptr {hp}, align 1")
+                emit(f"store i64 {val}, ptr {hp}, align 1")
             else:
                 tr = self.fresh()
-                self.emit(f"{tr} = trunc i64 {val} to {ty}")
-                self.emit(f"store {ty} {tr}, ptr {hp}, align 1")
-        self.emit(f"br label %{done}")
+                emit(f"{tr} = trunc i64 {val} to {ty}")
+                emit(f"store {ty} {tr}, ptr {hp}, align 1")
+        emit(f"br label %{done}")
+        # The slow path: one call to the region's stub, then leave if it trapped.
         self.label(slow)
-        self.flush_counters()
-        self.store_field("pc", _c(i.pc))
         memop = size | (16 if i.signed else 0) | (mmu << 8)
-        sv = None
+        c = self.fresh("c")
+        emit(f"store i64 {_c(i.pc)}, ptr %pcp")
         if is_ld:
-            sv = self.fresh()
-            self.emit(f"{sv} = call i64 @rt_load_slow(ptr %cpu, i64 {addr}, i64 {memop})")
+            sv, e = self.fresh(), self.fresh()
+            emit(f"{sv} = call i64 {self.callee(self.stub + 'ld')}(ptr %cpu, i64 {addr}, "
+                 f"i64 {memop}, ptr %ic, ptr %budget)")
+            emit(f"{e} = load i64, ptr %excp")
+            emit(f"{c} = icmp ne i64 {e}, 0")
         else:
             val = self.operand(i.args[1], k)
-            self.emit(f"call void @rt_store_slow(ptr %cpu, i64 {addr}, i64 {val}, i64 {memop})")
-        self.reload_budget()
-        self.check_trap(i.icount)
-        slow_end = self.cur_label
-        self.emit(f"br label %{done}")
+            emit(f"{c} = call i1 {self.callee(self.stub + 'st')}(ptr %cpu, i64 {addr}, "
+                 f"i64 {val}, i64 {memop}, ptr %ic, ptr %budget)")
+        emit(f"br i1 {c}, label %trap, label %{done}")
+        self.traps.append((str(i.icount), slow))
         self.label(done)
         if is_ld:
-            self.emit(f"{self.tmp(i.dst, k)} = phi i64 [ {fv}, %{fast} ], [ {sv}, %{slow_end} ]")
+            emit(f"{self.tmp(i.dst, k)} = phi i64 [ {fv}, %{fast} ], [ {sv}, %{slow} ]")
 
     def lower_call(self, i: Insn, k: int) -> None:
         h = HELPERS[i.helper]
-        self.flush_counters()
+        self.emit(f"call void {self.callee(self.stub + 'pre')}(ptr %cpu, ptr %ic, "
+                  "ptr %budget)")
         if h.may_trap:
-            self.store_field("pc", _c(i.pc))
+            self.emit(f"store i64 {_c(i.pc)}, ptr %pcp")
         args = "".join(f", i64 {self.operand(a, k)}" for a in i.args)
-        self.emit(f"{self.tmp(i.dst, k)} = call i64 @{h.cname}(ptr %cpu{args})")
+        self.emit(f"{self.tmp(i.dst, k)} = call i64 {self.callee(h.cname)}(ptr %cpu{args})")
         self.reload_budget()
         if h.may_trap:
             self.check_trap(i.icount)
@@ -271,11 +295,8 @@ class _Emitter:
             self.emit(f"{b2} = sub i64 {b}, 1")
             self.emit(f"store i64 {b2}, ptr %budget")
             self.emit(f"{ok} = icmp sgt i64 {b2}, 0")
-            out = self.fresh("l")[1:]
-            self.emit(f"br i1 {ok}, label %b{dest}, label %{out}, !prof !0")
-            self.label(out)
+            self.emit(f"br i1 {ok}, label %b{dest}, label %exit, !prof !0")
             self.exits.append((_c(target), "0", self.cur_label))
-            self.emit("br label %exit")
             return
         self.exits.append((self.operand(target, k), str(i.icount), self.cur_label))
         self.emit("br label %exit")
@@ -298,7 +319,7 @@ class _Emitter:
             if op in BINARY_OPS:
                 self.lower_binop(i, k)
             elif op is Op.MOV:
-                self.emit(f"{self.tmp(i.dst, k)} = add i64 {self.operand(i.args[0], k)}, 0")
+                self.alias[self.tmp(i.dst, k)] = self.operand(i.args[0], k)
             elif op is Op.SEXT32:
                 t = self.fresh()
                 self.emit(f"{t} = trunc i64 {self.operand(i.args[0], k)} to i32")
@@ -307,9 +328,8 @@ class _Emitter:
                 self.emit(f"{self.tmp(i.dst, k)} = and i64 {self.operand(i.args[0], k)}, "
                           "4294967295")
             elif op is Op.SELECT:
-                c = self.fresh("c")
-                a0, a1, a2 = (self.operand(a, k) for a in i.args)
-                self.emit(f"{c} = icmp ne i64 {a0}, 0")
+                c = self.cond(i.args[0], k)
+                a1, a2 = (self.operand(a, k) for a in i.args[1:])
                 self.emit(f"{self.tmp(i.dst, k)} = select i1 {c}, i64 {a1}, i64 {a2}")
             elif op is Op.GETX:
                 self.emit(f"{self.tmp(i.dst, k)} = load i64, ptr %x{i.reg}")
@@ -329,9 +349,8 @@ class _Emitter:
                 self.emit(f"br label %L{k}_{i.label}")
                 terminated = True
             elif op is Op.BRCOND:
-                c = self.fresh("c")
+                c = self.cond(i.args[0], k)
                 nxt = self.fresh("l")[1:]
-                self.emit(f"{c} = icmp ne i64 {self.operand(i.args[0], k)}, 0")
                 self.emit(f"br i1 {c}, label %L{k}_{i.label}, label %{nxt}")
                 self.label(nxt)
             elif op is Op.EXIT:
@@ -343,6 +362,9 @@ class _Emitter:
             raise ValueError(f"block {block.pc:#x} does not end in an exit")
 
     def function(self) -> str:
+        for k, blk in enumerate(self.region.blocks):
+            self.lower_block(k, blk)
+        body, self.lines = self.lines, []
         L = self.lines
         # Entries into the region, read by the code generator to pick regions worth
         # recompiling with optimisation (jit.py).
@@ -354,6 +376,8 @@ class _Emitter:
         self.emit(f"%entries = load i64, ptr @{self.fname}_n")
         self.emit("%entries1 = add i64 %entries, 1")
         self.emit(f"store i64 %entries1, ptr @{self.fname}_n")
+        for sym, p in self.callees.items():
+            self.emit(f"{p} = bitcast ptr @{sym} to ptr")
         self.emit("%ic = alloca i64")
         self.emit("%budget = alloca i64")
         for r in self.xregs:
@@ -362,14 +386,17 @@ class _Emitter:
         b = self.load_field("budget")
         self.emit(f"store i64 {b}, ptr %budget")
         self.emit(f"%mem = load ptr, ptr {self.field_ptr('mem_base')}")
+        self.emit(f"%excp = getelementptr inbounds %CPUState, ptr %cpu, i32 0, "
+                  f"i32 {FIELD_INDEX['exc_taken']}")
+        self.emit(f"%pcp = getelementptr inbounds %CPUState, ptr %cpu, i32 0, "
+                  f"i32 {FIELD_INDEX['pc']}")
         for r in self.xregs:
             p = self.field_ptr("x", str(r))
             v = self.fresh()
             self.emit(f"{v} = load i64, ptr {p}")
             self.emit(f"store i64 {v}, ptr %x{r}")
         self.emit("br label %b0")
-        for k, blk in enumerate(self.region.blocks):
-            self.lower_block(k, blk)
+        L.extend(body)
         # Common exits: normal (pc and instructions retired come from the edge) and trap (the
         # helper has set pc; the instructions before the faulting one retired).
         if self.exits:
@@ -378,7 +405,7 @@ class _Emitter:
             ics = ", ".join(f"[ {n}, %{lab} ]" for _, n, lab in self.exits)
             self.emit(f"%exit_pc = phi i64 {pcs}")
             self.emit(f"%exit_n = phi i64 {ics}")
-            self.store_field("pc", "%exit_pc")
+            self.emit("store i64 %exit_pc, ptr %pcp")
             self.finish("%exit_n")
         if self.traps:
             self.label("trap")
@@ -386,6 +413,11 @@ class _Emitter:
             self.emit(f"%trap_n = phi i64 {ics}")
             self.finish("%trap_n")
         L.append("}")
+        if self.stub != _SHARED:
+            for sym in self.callees:
+                if sym.startswith(self.stub):
+                    L.append(_STUBS[sym[len(self.stub):]].replace(
+                        "@STUB", f"internal @{sym}").replace("ATTRS", "alwaysinline nounwind"))
         return "\n".join(L) + "\n"
 
     def finish(self, n: str) -> None:
@@ -409,8 +441,57 @@ class _Emitter:
         self.emit(f"store i64 {val}, ptr {p}")
 
 
-def module_prelude() -> str:
-    decls = [
+def _field(name: str) -> str:
+    return f"getelementptr inbounds %CPUState, ptr %cpu, i32 0, i32 {FIELD_INDEX[name]}"
+
+
+# Before an out-of-line call: the instructions retired so far go to cpu->instret (the local
+# count restarts at 0) and the local budget to cpu->budget.
+_FLUSH = f"""  %i = load i64, ptr %ic
+  %ip = {_field("instret")}
+  %i0 = load i64, ptr %ip
+  %i1 = add i64 %i0, %i
+  store i64 %i1, ptr %ip
+  store i64 0, ptr %ic
+  %b = load i64, ptr %bud
+  %bp = {_field("budget")}
+  store i64 %b, ptr %bp
+"""
+# After it: the budget back (the helper may have cut it to stop the block).
+_RELOAD = """  %b1 = load i64, ptr %bp
+  store i64 %b1, ptr %bud
+"""
+# The slow paths of a region, by name (`rvjit_slow_<name>` shared, or `<region>_<name>`): a
+# TLB-missing load and store (the caller has stored the instruction's pc; it checks the
+# exception flag, which the store's stub returns) and the spill before a helper call.
+_SHARED = "rvjit_slow_"
+_STUBS = {
+    "ld": "define i64 @STUB(ptr %cpu, i64 %a, i64 %op, ptr %ic, ptr %bud) ATTRS {\n" + _FLUSH
+          + "  %v = call i64 @rt_load_slow(ptr %cpu, i64 %a, i64 %op)\n" + _RELOAD
+          + "  ret i64 %v\n}",
+    "st": "define i1 @STUB(ptr %cpu, i64 %a, i64 %v, i64 %op, ptr %ic, ptr %bud) ATTRS {\n"
+          + _FLUSH + "  call void @rt_store_slow(ptr %cpu, i64 %a, i64 %v, i64 %op)\n"
+          + _RELOAD + f"  %ep = {_field('exc_taken')}\n  %e = load i64, ptr %ep\n"
+          "  %c = icmp ne i64 %e, 0\n  ret i1 %c\n}",
+    "pre": "define void @STUB(ptr %cpu, ptr %ic, ptr %bud) ATTRS {\n" + _FLUSH
+           + "  ret void\n}",
+}
+_STUB_TYPES = {"ld": "i64 (ptr, i64, i64, ptr, ptr)", "st": "i1 (ptr, i64, i64, i64, ptr, ptr)",
+               "pre": "void (ptr, ptr, ptr)"}
+
+
+def slow_path_module() -> str:
+    """The shared slow-path stubs, compiled once per process and loaded before any region
+    that calls them (jit.py)."""
+    return module_prelude(shared_decls=False) + "\n".join(
+        body.replace("@STUB", f"@{_SHARED}{name}").replace("ATTRS", "nounwind")
+        for name, body in _STUBS.items()) + "\n"
+
+
+def module_prelude(shared_decls: bool = True) -> str:
+    decls = [f"declare {ty.split(' ', 1)[0]} @{_SHARED}{n}{ty.split(' ', 1)[1]}"
+             for n, ty in _STUB_TYPES.items()] if shared_decls else []
+    decls += [
         "declare i64 @rt_load_slow(ptr, i64, i64)",
         "declare void @rt_store_slow(ptr, i64, i64, i64)",
     ]
@@ -420,8 +501,10 @@ def module_prelude() -> str:
     return llvm_type_decls() + "\n".join(decls) + "\n!0 = !{!\"branch_weights\", i32 1000, i32 1}\n"
 
 
-def lower_region(fname: str, blocks: list[BlockIR]) -> str:
+def lower_region(fname: str, blocks: list[BlockIR], inline_slow: bool = False) -> str:
     """LLVM IR text of one function `fname` for the region whose entry is blocks[0], and of
-    the i64 global `fname`_n that counts its calls."""
+    the i64 global `fname`_n that counts its calls.  `inline_slow`: the slow paths are the
+    region's own alwaysinline copies (for an optimising tier) rather than calls to the shared
+    ones of slow_path_module()."""
     region = _Region(blocks, {b.pc: k for k, b in enumerate(blocks)})
-    return _Emitter(fname, region).function()
+    return _Emitter(fname, region, inline_slow).function()
