@@ -25,8 +25,7 @@ from rvjit import __version__
 from rvjit.backend.code_cache import CodeCache, default_dir
 from rvjit.backend.code_pack import PACK_LOAD_AFTER, PACK_MIN_REGIONS, CodePack
 from rvjit.backend.compile_worker import WorkerPool, compile_regions, encode_region
-from rvjit.backend.llvm_lower import slow_path_module
-from rvjit.backend.objcompile import compile_to_object, host_key
+from rvjit.backend.objcompile import host_key
 from rvjit.exec.xlate_cache import translator_hash
 from rvjit.frontend.translate import BlockIR
 from rvjit.ir.helpers import HELPERS
@@ -98,10 +97,6 @@ class Codegen:
         for name in ["rt_load_slow", "rt_store_slow"] + [h.cname for h in HELPERS.values()]:
             addr = int(ffi.cast("uintptr_t", ffi.addressof(lib, name)))
             llvm.add_symbol(name, addr)
-        # The slow paths first-tier regions call (llvm_lower.py), before any region.
-        self.engine.add_object_file(llvm.ObjectFileRef.from_data(
-            compile_to_object(slow_path_module(), TIER2)))
-        self.engine.finalize_object()
 
     @property
     def pending(self) -> int:

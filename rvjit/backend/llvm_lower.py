@@ -1,18 +1,19 @@
 """IR -> LLVM IR text for a region: one native function that runs a hot block and the blocks it
 reaches directly, with the edges between them as branches (so loops become LLVM loops).
 
-Generated code keeps guest registers in allocas (promoted to SSA by LLVM), loaded at entry and
-stored back at every exit; retired-instruction counts and the block budget are kept in locals
-too and written back before every out-of-line call and at exits.  Loads and stores hit the
-software TLB inline (privileged-spec semantics live in the slow-path helpers).
-
-The text is shaped for the first tier (no IR passes, fast instruction selection; objcompile.py):
-  * slow paths are calls to small per-region stubs (`<f>_ld`, `<f>_st`, `<f>_pre`), marked
-    alwaysinline so the optimising tier still sees them inline;
-  * every callee is called through a pointer made once in the entry block: with the large code
-    model (objcompile.py) fast-isel cannot materialise a global's address, and each direct call
-    would be handed to SelectionDAG on its own (the optimising tier folds the casts away);
-  * the entry counter's update comes first in the entry block, for the same reason.
+Two shapes of the same code:
+  * for an optimising tier (`local`), guest registers live in allocas (promoted to SSA by
+    LLVM), loaded at entry and stored back at every exit; the retired-instruction count and
+    the block budget are locals too, written back before every out-of-line call (by small
+    alwaysinline stubs, `<f>_ld`, `<f>_st`, `<f>_pre`) and at exits;
+  * for the first tier (no IR passes, fast instruction selection; objcompile.py), where an
+    alloca is a stack slot anyway, registers, instret and budget are used in place in CPUState:
+    no copies in and out, nothing to spill around calls, about a third less text to parse.
+Loads and stores hit the software TLB inline (privileged-spec semantics live in the slow-path
+helpers).  Every callee is called through a pointer made once in the entry block: with the large
+code model (objcompile.py) fast-isel cannot materialise a global's address, and each direct
+call would be handed to SelectionDAG on its own (the optimiser folds the casts away); the entry
+counter's update comes first in the entry block for the same reason.
 """
 from __future__ import annotations
 
@@ -57,11 +58,10 @@ class _Region:
 
 
 class _Emitter:
-    def __init__(self, fname: str, region: _Region, inline_slow: bool) -> None:
+    def __init__(self, fname: str, region: _Region, local: bool) -> None:
         self.fname = fname
-        # The slow-path stubs' names: the region's own copies (inlined by the optimiser), or
-        # the shared ones (slow_path_module()).
-        self.stub = f"{fname}_" if inline_slow else "rvjit_slow_"
+        self.local = local
+        self.stub = f"{fname}_"                 # the slow-path stubs' names (local shape)
         self.region = region
         self.lines: list[str] = []
         self.n = 0
@@ -106,6 +106,8 @@ class _Emitter:
 
     # -- state spills around out-of-line code ------------------------------------------------
     def reload_budget(self) -> None:
+        if not self.local:
+            return
         b = self.load_field("budget")
         self.emit(f"store i64 {b}, ptr %budget")
 
@@ -255,14 +257,25 @@ class _Emitter:
         emit(f"store i64 {_c(i.pc)}, ptr %pcp")
         if is_ld:
             sv, e = self.fresh(), self.fresh()
-            emit(f"{sv} = call i64 {self.callee(self.stub + 'ld')}(ptr %cpu, i64 {addr}, "
-                 f"i64 {memop}, ptr %ic, ptr %budget)")
+            if self.local:
+                emit(f"{sv} = call i64 {self.callee(self.stub + 'ld')}(ptr %cpu, i64 {addr}, "
+                     f"i64 {memop}, ptr %ic, ptr %budget)")
+            else:
+                emit(f"{sv} = call i64 {self.callee('rt_load_slow')}(ptr %cpu, i64 {addr}, "
+                     f"i64 {memop})")
             emit(f"{e} = load i64, ptr %excp")
             emit(f"{c} = icmp ne i64 {e}, 0")
         else:
             val = self.operand(i.args[1], k)
-            emit(f"{c} = call i1 {self.callee(self.stub + 'st')}(ptr %cpu, i64 {addr}, "
-                 f"i64 {val}, i64 {memop}, ptr %ic, ptr %budget)")
+            if self.local:
+                emit(f"{c} = call i1 {self.callee(self.stub + 'st')}(ptr %cpu, i64 {addr}, "
+                     f"i64 {val}, i64 {memop}, ptr %ic, ptr %budget)")
+            else:
+                e = self.fresh()
+                emit(f"call void {self.callee('rt_store_slow')}(ptr %cpu, i64 {addr}, "
+                     f"i64 {val}, i64 {memop})")
+                emit(f"{e} = load i64, ptr %excp")
+                emit(f"{c} = icmp ne i64 {e}, 0")
         emit(f"br i1 {c}, label %trap, label %{done}")
         self.traps.append((str(i.icount), slow))
         self.label(done)
@@ -271,8 +284,9 @@ class _Emitter:
 
     def lower_call(self, i: Insn, k: int) -> None:
         h = HELPERS[i.helper]
-        self.emit(f"call void {self.callee(self.stub + 'pre')}(ptr %cpu, ptr %ic, "
-                  "ptr %budget)")
+        if self.local:
+            self.emit(f"call void {self.callee(self.stub + 'pre')}(ptr %cpu, ptr %ic, "
+                      "ptr %budget)")
         if h.may_trap:
             self.emit(f"store i64 {_c(i.pc)}, ptr %pcp")
         args = "".join(f", i64 {self.operand(a, k)}" for a in i.args)
@@ -378,19 +392,25 @@ class _Emitter:
         self.emit(f"store i64 %entries1, ptr @{self.fname}_n")
         for sym, p in self.callees.items():
             self.emit(f"{p} = bitcast ptr @{sym} to ptr")
-        self.emit("%ic = alloca i64")
-        self.emit("%budget = alloca i64")
-        for r in self.xregs:
-            self.emit(f"%x{r} = alloca i64")
-        self.emit("store i64 0, ptr %ic")
-        b = self.load_field("budget")
-        self.emit(f"store i64 {b}, ptr %budget")
+        if self.local:
+            self.emit("%ic = alloca i64")
+            self.emit("%budget = alloca i64")
+            for r in self.xregs:
+                self.emit(f"%x{r} = alloca i64")
+            self.emit("store i64 0, ptr %ic")
+            b = self.load_field("budget")
+            self.emit(f"store i64 {b}, ptr %budget")
+        else:
+            self.emit(f"%ic = {_field('instret')}")
+            self.emit(f"%budget = {_field('budget')}")
+            for r in self.xregs:
+                self.emit(f"%x{r} = {_field('x')}, i64 {r}")
         self.emit(f"%mem = load ptr, ptr {self.field_ptr('mem_base')}")
         self.emit(f"%excp = getelementptr inbounds %CPUState, ptr %cpu, i32 0, "
                   f"i32 {FIELD_INDEX['exc_taken']}")
         self.emit(f"%pcp = getelementptr inbounds %CPUState, ptr %cpu, i32 0, "
                   f"i32 {FIELD_INDEX['pc']}")
-        for r in self.xregs:
+        for r in self.xregs if self.local else ():
             p = self.field_ptr("x", str(r))
             v = self.fresh()
             self.emit(f"{v} = load i64, ptr {p}")
@@ -413,14 +433,19 @@ class _Emitter:
             self.emit(f"%trap_n = phi i64 {ics}")
             self.finish("%trap_n")
         L.append("}")
-        if self.stub != _SHARED:
-            for sym in self.callees:
-                if sym.startswith(self.stub):
-                    L.append(_STUBS[sym[len(self.stub):]].replace(
-                        "@STUB", f"internal @{sym}").replace("ATTRS", "alwaysinline nounwind"))
+        for sym in self.callees:
+            if sym.startswith(self.stub):
+                L.append(_STUBS[sym[len(self.stub):]].replace("@STUB", f"@{sym}"))
         return "\n".join(L) + "\n"
 
     def finish(self, n: str) -> None:
+        if not self.local:
+            ic, s1 = self.fresh(), self.fresh()
+            self.emit(f"{ic} = load i64, ptr %ic")
+            self.emit(f"{s1} = add i64 {ic}, {n}")
+            self.emit(f"store i64 {s1}, ptr %ic")
+            self.emit("ret void")
+            return
         for r in self.dirty:
             v = self.fresh()
             self.emit(f"{v} = load i64, ptr %x{r}")
@@ -461,37 +486,26 @@ _FLUSH = f"""  %i = load i64, ptr %ic
 _RELOAD = """  %b1 = load i64, ptr %bp
   store i64 %b1, ptr %bud
 """
-# The slow paths of a region, by name (`rvjit_slow_<name>` shared, or `<region>_<name>`): a
-# TLB-missing load and store (the caller has stored the instruction's pc; it checks the
-# exception flag, which the store's stub returns) and the spill before a helper call.
-_SHARED = "rvjit_slow_"
+# The slow paths of a region in the local shape, `<region>_<name>`: a TLB-missing load and
+# store (the caller has stored the instruction's pc; it checks the exception flag, which the
+# store's stub returns) and the spill before a helper call.
 _STUBS = {
-    "ld": "define i64 @STUB(ptr %cpu, i64 %a, i64 %op, ptr %ic, ptr %bud) ATTRS {\n" + _FLUSH
+    "ld": "define internal i64 @STUB(ptr %cpu, i64 %a, i64 %op, ptr %ic, ptr %bud) "
+          "alwaysinline nounwind {\n" + _FLUSH
           + "  %v = call i64 @rt_load_slow(ptr %cpu, i64 %a, i64 %op)\n" + _RELOAD
           + "  ret i64 %v\n}",
-    "st": "define i1 @STUB(ptr %cpu, i64 %a, i64 %v, i64 %op, ptr %ic, ptr %bud) ATTRS {\n"
-          + _FLUSH + "  call void @rt_store_slow(ptr %cpu, i64 %a, i64 %v, i64 %op)\n"
+    "st": "define internal i1 @STUB(ptr %cpu, i64 %a, i64 %v, i64 %op, ptr %ic, ptr %bud) "
+          "alwaysinline nounwind {\n" + _FLUSH
+          + "  call void @rt_store_slow(ptr %cpu, i64 %a, i64 %v, i64 %op)\n"
           + _RELOAD + f"  %ep = {_field('exc_taken')}\n  %e = load i64, ptr %ep\n"
           "  %c = icmp ne i64 %e, 0\n  ret i1 %c\n}",
-    "pre": "define void @STUB(ptr %cpu, ptr %ic, ptr %bud) ATTRS {\n" + _FLUSH
-           + "  ret void\n}",
+    "pre": "define internal void @STUB(ptr %cpu, ptr %ic, ptr %bud) alwaysinline nounwind {\n"
+           + _FLUSH + "  ret void\n}",
 }
-_STUB_TYPES = {"ld": "i64 (ptr, i64, i64, ptr, ptr)", "st": "i1 (ptr, i64, i64, i64, ptr, ptr)",
-               "pre": "void (ptr, ptr, ptr)"}
 
 
-def slow_path_module() -> str:
-    """The shared slow-path stubs, compiled once per process and loaded before any region
-    that calls them (jit.py)."""
-    return module_prelude(shared_decls=False) + "\n".join(
-        body.replace("@STUB", f"@{_SHARED}{name}").replace("ATTRS", "nounwind")
-        for name, body in _STUBS.items()) + "\n"
-
-
-def module_prelude(shared_decls: bool = True) -> str:
-    decls = [f"declare {ty.split(' ', 1)[0]} @{_SHARED}{n}{ty.split(' ', 1)[1]}"
-             for n, ty in _STUB_TYPES.items()] if shared_decls else []
-    decls += [
+def module_prelude() -> str:
+    decls = [
         "declare i64 @rt_load_slow(ptr, i64, i64)",
         "declare void @rt_store_slow(ptr, i64, i64, i64)",
     ]
@@ -501,10 +515,9 @@ def module_prelude(shared_decls: bool = True) -> str:
     return llvm_type_decls() + "\n".join(decls) + "\n!0 = !{!\"branch_weights\", i32 1000, i32 1}\n"
 
 
-def lower_region(fname: str, blocks: list[BlockIR], inline_slow: bool = False) -> str:
+def lower_region(fname: str, blocks: list[BlockIR], local: bool = False) -> str:
     """LLVM IR text of one function `fname` for the region whose entry is blocks[0], and of
-    the i64 global `fname`_n that counts its calls.  `inline_slow`: the slow paths are the
-    region's own alwaysinline copies (for an optimising tier) rather than calls to the shared
-    ones of slow_path_module()."""
+    the i64 global `fname`_n that counts its calls.  `local`: the shape for an optimising tier
+    (registers and counters in locals), else the first tier's (see the module docstring)."""
     region = _Region(blocks, {b.pc: k for k, b in enumerate(blocks)})
-    return _Emitter(fname, region, inline_slow).function()
+    return _Emitter(fname, region, local).function()
