@@ -205,82 +205,64 @@ class _Emitter:
         else:
             raise NotImplementedError(op)
 
-    def tlb_field(self, addr_idx: str, mmu: int, tag: str) -> str:
-        p = self.fresh("p")
-        self.emit(f"{p} = getelementptr inbounds %CPUState, ptr %cpu, i32 0, "
-                  f"i32 {_TLB}, i64 {mmu}, i64 {addr_idx}, i32 {_TLB_FIELD[tag]}")
-        return p
-
     def lower_mem(self, i: Insn, k: int, mmu: int) -> None:
+        """A TLB hit inline (an index, a compare, a load addressed from the entry); a miss
+        calls the slow path, and leaves the region if it trapped.  One number names the
+        op's values (`%m<n>x`) and blocks (`m<n>f` fast, `m<n>s` slow, `m<n>d` done)."""
+        self.n += 1
+        n = self.n
         addr = self.operand(i.args[0], k)
         size, ty = i.size, _SIZE_TY[i.size]
         is_ld = i.op is Op.LD
-        emit = self.emit
-        sh, idx, tv, m, hit = self.fresh(), self.fresh(), self.fresh(), self.fresh(), \
-            self.fresh("c")
-        emit(f"{sh} = lshr i64 {addr}, 12")
-        emit(f"{idx} = and i64 {sh}, {TLB_SIZE - 1}")
-        tp = self.tlb_field(idx, mmu, "tag_r" if is_ld else "tag_w")
-        emit(f"{tv} = load i64, ptr {tp}")
-        emit(f"{m} = and i64 {addr}, {_c(PAGE_MASK | (size - 1))}")
-        emit(f"{hit} = icmp eq i64 {m}, {tv}")
-        fast, slow, done = (self.fresh("l")[1:] for _ in range(3))
-        emit(f"br i1 {hit}, label %{fast}, label %{slow}, !prof !0")
-        self.label(fast)
-        ap = self.tlb_field(idx, mmu, "addend")
-        av, off, hp = self.fresh(), self.fresh(), self.fresh("p")
-        emit(f"{av} = load i64, ptr {ap}")
-        emit(f"{off} = add i64 {addr}, {av}")
-        emit(f"{hp} = getelementptr i8, ptr %mem, i64 {off}")
-        fv = None
-        if is_ld:
-            raw = self.fresh()
-            emit(f"{raw} = load {ty}, ptr {hp}, align 1")
-            if size == 8:
-                fv = raw
-            else:
-                fv = self.fresh()
-                emit(f"{fv} = {'sext' if i.signed else 'zext'} {ty} {raw} to i64")
-        else:
-            val = self.operand(i.args[1], k)
-            if size == 8:
-                emit(f"store i64 {val}, ptr {hp}, align 1")
-            else:
-                tr = self.fresh()
-                emit(f"{tr} = trunc i64 {val} to {ty}")
-                emit(f"store {ty} {tr}, ptr {hp}, align 1")
-        emit(f"br label %{done}")
-        # The slow path: one call to the region's stub, then leave if it trapped.
-        self.label(slow)
+        ent = f"getelementptr inbounds %CPUState, ptr %cpu, i32 0, i32 {_TLB}, i64 {mmu}, " \
+              f"i64 %m{n}i, i32 "
+        tag = _TLB_FIELD["tag_r" if is_ld else "tag_w"]
+        lines = [f"  %m{n}h = lshr i64 {addr}, 12\n  %m{n}i = and i64 %m{n}h, {TLB_SIZE - 1}\n"
+                 f"  %m{n}p = {ent}{tag}\n  %m{n}t = load i64, ptr %m{n}p\n"
+                 f"  %m{n}m = and i64 {addr}, {_c(PAGE_MASK | (size - 1))}\n"
+                 f"  %m{n}c = icmp eq i64 %m{n}m, %m{n}t\n"
+                 f"  br i1 %m{n}c, label %m{n}f, label %m{n}s, !prof !0\n"
+                 f"m{n}f:\n  %m{n}q = {ent}{_TLB_FIELD['addend']}\n"
+                 f"  %m{n}a = load i64, ptr %m{n}q\n  %m{n}o = add i64 {addr}, %m{n}a\n"
+                 f"  %m{n}r = getelementptr i8, ptr %mem, i64 %m{n}o\n"]
         memop = size | (16 if i.signed else 0) | (mmu << 8)
-        c = self.fresh("c")
-        emit(f"store i64 {_c(i.pc)}, ptr %pcp")
+        pc = _c(i.pc)
         if is_ld:
-            sv, e = self.fresh(), self.fresh()
-            if self.local:
-                emit(f"{sv} = call i64 {self.callee(self.stub + 'ld')}(ptr %cpu, i64 {addr}, "
-                     f"i64 {memop}, ptr %ic, ptr %budget)")
+            if size == 8:
+                lines.append(f"  %m{n}v = load i64, ptr %m{n}r, align 1\n")
             else:
-                emit(f"{sv} = call i64 {self.callee('rt_load_slow')}(ptr %cpu, i64 {addr}, "
-                     f"i64 {memop})")
-            emit(f"{e} = load i64, ptr %excp")
-            emit(f"{c} = icmp ne i64 {e}, 0")
+                lines.append(f"  %m{n}w = load {ty}, ptr %m{n}r, align 1\n  %m{n}v = "
+                             f"{'sext' if i.signed else 'zext'} {ty} %m{n}w to i64\n")
+            if self.local:
+                call = f"  %m{n}l = call i64 {self.callee(self.stub + 'ld')}(ptr %cpu, " \
+                       f"i64 {addr}, i64 {memop}, ptr %ic, ptr %budget)\n"
+            else:
+                call = f"  %m{n}l = call i64 {self.callee('rt_load_slow')}(ptr %cpu, " \
+                       f"i64 {addr}, i64 {memop})\n"
+            lines.append(f"  br label %m{n}d\nm{n}s:\n  store i64 {pc}, ptr %pcp\n{call}"
+                         f"  %m{n}e = load i64, ptr %excp\n  %m{n}x = icmp ne i64 %m{n}e, 0\n")
         else:
             val = self.operand(i.args[1], k)
-            if self.local:
-                emit(f"{c} = call i1 {self.callee(self.stub + 'st')}(ptr %cpu, i64 {addr}, "
-                     f"i64 {val}, i64 {memop}, ptr %ic, ptr %budget)")
+            if size == 8:
+                lines.append(f"  store i64 {val}, ptr %m{n}r, align 1\n")
             else:
-                e = self.fresh()
-                emit(f"call void {self.callee('rt_store_slow')}(ptr %cpu, i64 {addr}, "
-                     f"i64 {val}, i64 {memop})")
-                emit(f"{e} = load i64, ptr %excp")
-                emit(f"{c} = icmp ne i64 {e}, 0")
-        emit(f"br i1 {c}, label %trap, label %{done}")
-        self.traps.append((str(i.icount), slow))
-        self.label(done)
+                lines.append(f"  %m{n}w = trunc i64 {val} to {ty}\n"
+                             f"  store {ty} %m{n}w, ptr %m{n}r, align 1\n")
+            lines.append(f"  br label %m{n}d\nm{n}s:\n  store i64 {pc}, ptr %pcp\n")
+            if self.local:
+                lines.append(f"  %m{n}x = call i1 {self.callee(self.stub + 'st')}(ptr %cpu, "
+                             f"i64 {addr}, i64 {val}, i64 {memop}, ptr %ic, ptr %budget)\n")
+            else:
+                lines.append(f"  call void {self.callee('rt_store_slow')}(ptr %cpu, i64 {addr},"
+                             f" i64 {val}, i64 {memop})\n  %m{n}e = load i64, ptr %excp\n"
+                             f"  %m{n}x = icmp ne i64 %m{n}e, 0\n")
+        lines.append(f"  br i1 %m{n}x, label %trap, label %m{n}d\nm{n}d:")
         if is_ld:
-            emit(f"{self.tmp(i.dst, k)} = phi i64 [ {fv}, %{fast} ], [ {sv}, %{slow} ]")
+            lines.append(f"\n  {self.tmp(i.dst, k)} = phi i64 [ %m{n}v, %m{n}f ], "
+                         f"[ %m{n}l, %m{n}s ]")
+        self.lines.append("".join(lines))
+        self.traps.append((str(i.icount), f"m{n}s"))
+        self.cur_label = f"m{n}d"
 
     def lower_call(self, i: Insn, k: int) -> None:
         h = HELPERS[i.helper]
@@ -301,15 +283,14 @@ class _Emitter:
             # An edge inside the region: count the instructions, spend one unit of budget, and
             # branch straight to the successor while budget remains.
             dest = self.region.index[target & MASK64]
-            ic, ic2, b, b2, ok = (self.fresh() for _ in range(5))
-            self.emit(f"{ic} = load i64, ptr %ic")
-            self.emit(f"{ic2} = add i64 {ic}, {i.icount}")
-            self.emit(f"store i64 {ic2}, ptr %ic")
-            self.emit(f"{b} = load i64, ptr %budget")
-            self.emit(f"{b2} = sub i64 {b}, 1")
-            self.emit(f"store i64 {b2}, ptr %budget")
-            self.emit(f"{ok} = icmp sgt i64 {b2}, 0")
-            self.emit(f"br i1 {ok}, label %b{dest}, label %exit, !prof !0")
+            self.n += 1
+            n = self.n
+            self.lines.append(
+                f"  %e{n}i = load i64, ptr %ic\n  %e{n}j = add i64 %e{n}i, {i.icount}\n"
+                f"  store i64 %e{n}j, ptr %ic\n  %e{n}b = load i64, ptr %budget\n"
+                f"  %e{n}c = sub i64 %e{n}b, 1\n  store i64 %e{n}c, ptr %budget\n"
+                f"  %e{n}k = icmp sgt i64 %e{n}c, 0\n"
+                f"  br i1 %e{n}k, label %b{dest}, label %exit, !prof !0")
             self.exits.append((_c(target), "0", self.cur_label))
             return
         self.exits.append((self.operand(target, k), str(i.icount), self.cur_label))
@@ -330,7 +311,11 @@ class _Emitter:
                 continue
             if terminated:
                 continue        # unreachable code after an exit, before the next label
-            if op in BINARY_OPS:
+            if op is Op.GETX:
+                self.lines.append(f"  %t{k}_{i.dst.n} = load i64, ptr %x{i.reg}")
+            elif op is Op.SETX:
+                self.lines.append(f"  store i64 {self.operand(i.args[0], k)}, ptr %x{i.reg}")
+            elif op in BINARY_OPS:
                 self.lower_binop(i, k)
             elif op is Op.MOV:
                 self.alias[self.tmp(i.dst, k)] = self.operand(i.args[0], k)
@@ -345,10 +330,6 @@ class _Emitter:
                 c = self.cond(i.args[0], k)
                 a1, a2 = (self.operand(a, k) for a in i.args[1:])
                 self.emit(f"{self.tmp(i.dst, k)} = select i1 {c}, i64 {a1}, i64 {a2}")
-            elif op is Op.GETX:
-                self.emit(f"{self.tmp(i.dst, k)} = load i64, ptr %x{i.reg}")
-            elif op is Op.SETX:
-                self.emit(f"store i64 {self.operand(i.args[0], k)}, ptr %x{i.reg}")
             elif op is Op.GETF:
                 p = self.field_ptr("f", str(i.reg))
                 self.emit(f"{self.tmp(i.dst, k)} = load i64, ptr {p}")
