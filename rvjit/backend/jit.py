@@ -63,6 +63,7 @@ class Codegen:
         # Tiering up needs a worker: a synchronous O2 compile would stall the guest.
         self.tier2 = tier2 if workers and tier2 and tier2 != self.tier else None
         self.tier_up_entries = int(os.environ.get("RVJIT_TIER_UP", TIER_UP_ENTRIES))
+        self.max_backlog = int(os.environ.get("RVJIT_MAX_BACKLOG", MAX_BACKLOG))
         self.cache = CodeCache(default_dir()) if cache else None
         self.salt = f"{__version__}|{IR_FORMAT}|{self.tier}|{host_key()}|" \
                     f"{translator_hash()}|{backend_source_hash()}".encode()
@@ -121,7 +122,7 @@ class Codegen:
         is the region's IR, or a function that makes it (None: it cannot), called only if the
         region has to be compiled; `key` is its region_key.  False if the compile queue is
         full (the caller may ask again later)."""
-        if self.workers and self._backlog() >= MAX_BACKLOG:
+        if self.workers and self._backlog() >= self.max_backlog:
             return False        # before hashing: the caller asks again after more executions
         if key is None:
             key = self.region_key([(b.pc, b.flags, b.guest_bytes) for b in blocks])
