@@ -301,6 +301,9 @@ class _Emitter:
         chain = chainable(block)
         self.label(f"b{k}")
         terminated = False
+        # Guest registers' values known since the last join (a label) or helper call: a read
+        # after a write or a read of the same register uses the value, not memory.
+        known: dict[int, str] = {}
         for i in block.insns:
             op = i.op
             if op is Op.LABEL:
@@ -308,13 +311,21 @@ class _Emitter:
                     self.emit(f"br label %L{k}_{i.label}")
                 self.label(f"L{k}_{i.label}")
                 terminated = False
+                known.clear()
                 continue
             if terminated:
                 continue        # unreachable code after an exit, before the next label
             if op is Op.GETX:
-                self.lines.append(f"  %t{k}_{i.dst.n} = load i64, ptr %x{i.reg}")
+                t = f"%t{k}_{i.dst.n}"
+                v = known.get(i.reg)
+                if v is None:
+                    self.lines.append(f"  {t} = load i64, ptr %x{i.reg}")
+                    known[i.reg] = t
+                else:
+                    self.alias[t] = v
             elif op is Op.SETX:
-                self.lines.append(f"  store i64 {self.operand(i.args[0], k)}, ptr %x{i.reg}")
+                v = known[i.reg] = self.operand(i.args[0], k)
+                self.lines.append(f"  store i64 {v}, ptr %x{i.reg}")
             elif op in BINARY_OPS:
                 self.lower_binop(i, k)
             elif op is Op.MOV:
@@ -340,6 +351,7 @@ class _Emitter:
                 self.lower_mem(i, k, mmu)
             elif op is Op.CALL:
                 self.lower_call(i, k)
+                known.clear()
             elif op is Op.BR:
                 self.emit(f"br label %L{k}_{i.label}")
                 terminated = True
