@@ -20,7 +20,7 @@ from rvjit.exec.xlate_cache import CachedBlock, TranslationCache
 from rvjit.frontend.translate import BlockIR, FetchFault, translate_block
 
 MAX_REGION_BLOCKS = 16
-DEFAULT_HOT_THRESHOLD = 50
+DEFAULT_HOT_THRESHOLD = 2000
 
 
 def disk_cache_enabled() -> bool:
