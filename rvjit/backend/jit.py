@@ -64,7 +64,6 @@ class Codegen:
         self.tier2 = tier2 if workers and tier2 and tier2 != self.tier else None
         self.tier_up_entries = int(os.environ.get("RVJIT_TIER_UP", TIER_UP_ENTRIES))
         self.max_backlog = int(os.environ.get("RVJIT_MAX_BACKLOG", MAX_BACKLOG))
-        self.fifo = os.environ.get("RVJIT_QUEUE_FIFO", "") not in ("", "0")
         self.cache = CodeCache(default_dir()) if cache else None
         self.salt = f"{__version__}|{IR_FORMAT}|{self.tier}|{host_key()}|" \
                     f"{translator_hash()}|{backend_source_hash()}".encode()
@@ -188,8 +187,7 @@ class Codegen:
             if tier is None:
                 return
             q = self.queued[tier]
-            # The most recently hot first, or (RVJIT_QUEUE_FIFO=1) the longest waiting.
-            names = list(q)[:MAX_BATCH] if self.fifo else list(q)[-MAX_BATCH:]
+            names = list(q)[-MAX_BATCH:]     # the most recently hot first (oldest-first was slower)
             batch, sent = [], []
             for n in names:
                 key, blocks, dones = q.pop(n)
