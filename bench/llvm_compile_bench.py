@@ -6,8 +6,8 @@
     python bench/llvm_compile_bench.py measure regions.pkl [--sample 300] [--batch 1,8,32]
 
 Run it from the repository root with PYTHONPATH=. (the script's own directory comes first on
-sys.path).  Times are CPU seconds of this process (time.process_time), so a busy machine inflates them less
-than wall-clock numbers.
+sys.path).  Times are CPU seconds of this process (time.process_time), so a busy machine
+inflates them less than wall-clock numbers.
 """
 from __future__ import annotations
 

@@ -6,10 +6,10 @@ engine per machine, with the native helpers bound by name.
 
 Two tiers (bench/llvm_compile_bench.py and bench/run_bench.py measure them): a region is first
 compiled cheaply (TIER: no IR passes, codegen at O0: ~2.4 ms of worker CPU per region with
-lowering, against ~27 ms at O2; a boot's regions average ~6 blocks); its generated code counts its entries, and a region
-entered TIER_UP_ENTRIES times is compiled again with optimisation (TIER2) in the background, its
-new address handed to the same callback.  Synchronous compilation (tests) uses the first tier
-only."""
+lowering, against ~27 ms at O2; a boot's regions average ~6 blocks); its generated code counts
+its entries, and a region entered TIER_UP_ENTRIES times is compiled again with optimisation
+(TIER2) in the background, its new address handed to the same callback.  Synchronous
+compilation (tests) uses the first tier only."""
 from __future__ import annotations
 
 import ctypes
