@@ -5,8 +5,9 @@
     # 2. time lowering, serialisation, parsing, optimisation and code generation on a sample
     python bench/llvm_compile_bench.py measure regions.pkl [--sample 300] [--batch 1,8,32]
 
-Times are CPU seconds of this process (time.process_time), so a busy machine inflates them less
-than wall-clock numbers.
+Run it from the repository root with PYTHONPATH=. (the script's own directory comes first on
+sys.path).  Times are CPU seconds of this process (time.process_time), so a busy machine
+inflates them less than wall-clock numbers.
 """
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ def capture(out: str, argv: list[str]) -> int:
 
     regions: list = []
 
-    def request(self, blocks, done) -> bool:
-        regions.append(blocks)
+    def request(self, blocks, done, key=None) -> bool:
+        blocks = jit._made(blocks)
+        if blocks is not None:
+            regions.append(blocks)
         return True
 
     jit.Codegen.request = request
@@ -79,19 +82,22 @@ def measure(path: str, sample: int, batches: list[int], configs: list[str]) -> N
     prelude = module_prelude()
     for cfg in configs:
         for bs in batches:
-            tparse = topt = tcg = 0.0
+            tparse = tver = topt = tcg = 0.0
             size = 0
             for k in range(0, n, bs):
                 text = prelude + "".join(texts[k:k + bs])
                 tm = objcompile.target_machine(cfg)
                 mod, t = _cpu(llvm.parse_assembly, text)
                 tparse += t
+                _, t = _cpu(mod.verify)
+                tver += t
                 _, t = _cpu(objcompile.optimise, mod, tm, cfg)
                 topt += t
                 obj, t = _cpu(tm.emit_object, mod)
                 tcg += t
                 size += len(obj)
-            print(f"{cfg:>10} batch {bs:3}: parse {per(tparse)}  opt {per(topt)}  "
+            print(f"{cfg:>10} batch {bs:3}: parse {per(tparse)}  verify {per(tver)}  "
+                  f"opt {per(topt)}  "
                   f"codegen {per(tcg)}  total {per(tparse + topt + tcg)}  "
                   f"obj {size / n:.0f} B")
 

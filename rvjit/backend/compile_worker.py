@@ -14,6 +14,7 @@ is never imported again in the worker."""
 from __future__ import annotations
 
 import marshal
+import os
 import queue
 import struct
 import subprocess
@@ -66,23 +67,27 @@ def decode_region(enc: tuple) -> list[BlockIR]:
     return out
 
 
-def compile_regions(regions: list[tuple[str, list[BlockIR]]], tier: str) -> list[bytes]:
+def compile_regions(regions: list[tuple[str, list[BlockIR]]], tier: str,
+                    verify: bool = True) -> list[bytes]:
     """Lower and compile regions (name, blocks), one module and one object each (so that each
     region has its own cache entry and is loaded alone when it hits)."""
     from rvjit.backend.llvm_lower import lower_region, module_prelude
-    from rvjit.backend.objcompile import compile_to_object
+    from rvjit.backend.objcompile import compile_to_object, runs_passes
     prelude = module_prelude()
-    return [compile_to_object(prelude + lower_region(name, blocks), tier)
+    inline = runs_passes(tier)
+    return [compile_to_object(prelude + lower_region(name, blocks, inline), tier, verify)
             for name, blocks in regions]
 
 
 def serve() -> None:
     inp, out = sys.stdin.buffer, sys.stdout.buffer
+    # The verifier is for tests (they compile in-process); RVJIT_LLVM_VERIFY=1 turns it on here.
+    verify = os.environ.get("RVJIT_LLVM_VERIFY", "") not in ("", "0")
     while (req := _recv(inp)) is not None:
         job, tier, batch = req
         t0 = time.process_time()      # CPU seconds: the worker shares the cores
         try:
-            objs = compile_regions([(n, decode_region(e)) for n, e in batch], tier)
+            objs = compile_regions([(n, decode_region(e)) for n, e in batch], tier, verify)
             err = None
         except Exception as e:      # reported to the parent, which then compiles nothing
             objs, err = None, f"{type(e).__name__}: {e}"

@@ -1,10 +1,19 @@
 """IR -> LLVM IR text for a region: one native function that runs a hot block and the blocks it
 reaches directly, with the edges between them as branches (so loops become LLVM loops).
 
-Generated code keeps guest registers in allocas (promoted to SSA by LLVM), loaded at entry and
-stored back at every exit; retired-instruction counts and the block budget are kept in locals
-too and written back before every out-of-line call and at exits.  Loads and stores hit the
-software TLB inline (privileged-spec semantics live in the slow-path helpers).
+Two shapes of the same code:
+  * for an optimising tier (`local`), guest registers live in allocas (promoted to SSA by
+    LLVM), loaded at entry and stored back at every exit; the retired-instruction count and
+    the block budget are locals too, written back before every out-of-line call (by small
+    alwaysinline stubs, `<f>_ld`, `<f>_st`, `<f>_pre`) and at exits;
+  * for the first tier (no IR passes, fast instruction selection; objcompile.py), where an
+    alloca is a stack slot anyway, registers, instret and budget are used in place in CPUState:
+    no copies in and out, nothing to spill around calls, about a third less text to parse.
+Loads and stores hit the software TLB inline (privileged-spec semantics live in the slow-path
+helpers).  Every callee is called through a pointer made once in the entry block: with the large
+code model (objcompile.py) fast-isel cannot materialise a global's address, and each direct
+call would be handed to SelectionDAG on its own (the optimiser folds the casts away); the entry
+counter's update comes first in the entry block for the same reason.
 """
 from __future__ import annotations
 
@@ -28,6 +37,8 @@ _SIMPLE = {Op.ADD: "add", Op.SUB: "sub", Op.AND: "and", Op.OR: "or", Op.XOR: "xo
            Op.MUL: "mul"}
 _SHIFT = {Op.SHL: "shl", Op.SHR: "lshr", Op.SAR: "ashr"}
 _SIZE_TY = {1: "i8", 2: "i16", 4: "i32", 8: "i64"}
+_TLB = FIELD_INDEX["tlb"]
+_TLB_FIELD = {f: struct_field_index("TLBEntry", f) for f in ("tag_r", "tag_w", "addend")}
 
 
 def chainable(block: BlockIR) -> bool:
@@ -47,8 +58,10 @@ class _Region:
 
 
 class _Emitter:
-    def __init__(self, fname: str, region: _Region) -> None:
+    def __init__(self, fname: str, region: _Region, local: bool) -> None:
         self.fname = fname
+        self.local = local
+        self.stub = f"{fname}_"                 # the slow-path stubs' names (local shape)
         self.region = region
         self.lines: list[str] = []
         self.n = 0
@@ -58,6 +71,9 @@ class _Emitter:
         self.xregs = sorted({i.reg for b in region.blocks for i in b.insns
                              if i.op in (Op.GETX, Op.SETX)})
         self.dirty = sorted({i.reg for b in region.blocks for i in b.insns if i.op is Op.SETX})
+        self.callees: dict[str, str] = {}     # symbol -> the entry block's pointer to it
+        self.i1: dict[str, str] = {}          # a compare's i64 result -> its i1 value
+        self.alias: dict[str, str] = {}       # a MOV's destination -> its source value
 
     # -- text helpers ------------------------------------------------------------------------
     def fresh(self, hint: str = "v") -> str:
@@ -89,25 +105,15 @@ class _Emitter:
         self.emit(f"store {ty} {val}, ptr {p}")
 
     # -- state spills around out-of-line code ------------------------------------------------
-    def flush_counters(self) -> None:
-        """Write the local instret and budget back (before a call that may read them)."""
-        ic = self.fresh()
-        self.emit(f"{ic} = load i64, ptr %ic")
-        old = self.load_field("instret")
-        s = self.fresh()
-        self.emit(f"{s} = add i64 {old}, {ic}")
-        self.store_field("instret", s)
-        self.emit("store i64 0, ptr %ic")
-        bud = self.fresh()
-        self.emit(f"{bud} = load i64, ptr %budget")
-        self.store_field("budget", bud)
-
     def reload_budget(self) -> None:
+        if not self.local:
+            return
         b = self.load_field("budget")
         self.emit(f"store i64 {b}, ptr %budget")
 
     def check_trap(self, icount: int) -> None:
-        exc = self.load_field("exc_taken")
+        exc = self.fresh()
+        self.emit(f"{exc} = load i64, ptr %excp")
         c = self.fresh("c")
         self.emit(f"{c} = icmp ne i64 {exc}, 0")
         ok = self.fresh("ok")[1:]
@@ -117,7 +123,26 @@ class _Emitter:
 
     # -- lowering ----------------------------------------------------------------------------
     def operand(self, a: Operand, k: int) -> str:
-        return _c(a) if isinstance(a, int) else f"%t{k}_{a.n}"
+        if a.__class__ is int:
+            return _c(a)
+        t = f"%t{k}_{a.n}"
+        return self.alias.get(t, t)
+
+    def callee(self, sym: str) -> str:
+        """A pointer to function `sym`, made in the entry block (see the module docstring)."""
+        p = self.callees.get(sym)
+        if p is None:
+            p = self.callees[sym] = f"%fn_{sym}"
+        return p
+
+    def cond(self, a: Operand, k: int) -> str:
+        """The i1 `a != 0`, reusing the compare that made `a` if there is one."""
+        v = self.operand(a, k)
+        c = self.i1.get(v)
+        if c is None:
+            c = self.fresh("c")
+            self.emit(f"{c} = icmp ne i64 {v}, 0")
+        return c
 
     def tmp(self, t: Tmp, k: int) -> str:
         return f"%t{k}_{t.n}"
@@ -129,13 +154,18 @@ class _Emitter:
         if op in _SIMPLE:
             self.emit(f"{d} = {_SIMPLE[op]} i64 {a}, {b}")
         elif op in _SHIFT:
-            s = self.fresh()
-            self.emit(f"{s} = and i64 {b}, 63")
-            self.emit(f"{d} = {_SHIFT[op]} i64 {a}, {s}")
+            sh = i.args[1]
+            if sh.__class__ is int:
+                self.emit(f"{d} = {_SHIFT[op]} i64 {a}, {sh & 63}")
+            else:
+                s = self.fresh()
+                self.emit(f"{s} = and i64 {b}, 63")
+                self.emit(f"{d} = {_SHIFT[op]} i64 {a}, {s}")
         elif op in _ICMP:
             c = self.fresh("c")
             self.emit(f"{c} = icmp {_ICMP[op]} i64 {a}, {b}")
             self.emit(f"{d} = zext i1 {c} to i64")
+            self.i1[d] = c
         elif op in (Op.MULH, Op.MULHU, Op.MULHSU):
             ea = "zext" if op is Op.MULHU else "sext"
             eb = "sext" if op is Op.MULH else "zext"
@@ -175,84 +205,74 @@ class _Emitter:
         else:
             raise NotImplementedError(op)
 
-    def tlb_entry(self, addr: str, mmu: int) -> str:
-        sh, idx = self.fresh(), self.fresh()
-        self.emit(f"{sh} = lshr i64 {addr}, 12")
-        self.emit(f"{idx} = and i64 {sh}, {TLB_SIZE - 1}")
-        return self.field_ptr("tlb", str(mmu), idx)
-
-    def tlb_hit(self, entry: str, addr: str, size: int, tag: str) -> tuple[str, str]:
-        tp, tv, m, c = self.fresh("p"), self.fresh(), self.fresh(), self.fresh("c")
-        self.emit(f"{tp} = getelementptr inbounds %TLBEntry, ptr {entry}, i32 0, "
-                  f"i32 {struct_field_index('TLBEntry', tag)}")
-        self.emit(f"{tv} = load i64, ptr {tp}")
-        self.emit(f"{m} = and i64 {addr}, {_c(PAGE_MASK | (size - 1))}")
-        self.emit(f"{c} = icmp eq i64 {m}, {tv}")
-        return c, entry
-
-    def host_ptr(self, entry: str, addr: str) -> str:
-        ap, av, off, hp = self.fresh("p"), self.fresh(), self.fresh(), self.fresh("p")
-        self.emit(f"{ap} = getelementptr inbounds %TLBEntry, ptr {entry}, i32 0, "
-                  f"i32 {struct_field_index('TLBEntry', 'addend')}")
-        self.emit(f"{av} = load i64, ptr {ap}")
-        self.emit(f"{off} = add i64 {addr}, {av}")
-        self.emit(f"{hp} = getelementptr i8, ptr %mem, i64 {off}")
-        return hp
-
     def lower_mem(self, i: Insn, k: int, mmu: int) -> None:
+        """A TLB hit inline (an index, a compare, a load addressed from the entry); a miss
+        calls the slow path, and leaves the region if it trapped.  One number names the
+        op's values (`%m<n>x`) and blocks (`m<n>f` fast, `m<n>s` slow, `m<n>d` done)."""
+        self.n += 1
+        n = self.n
         addr = self.operand(i.args[0], k)
         size, ty = i.size, _SIZE_TY[i.size]
         is_ld = i.op is Op.LD
-        entry = self.tlb_entry(addr, mmu)
-        hit, _ = self.tlb_hit(entry, addr, size, "tag_r" if is_ld else "tag_w")
-        fast, slow, done = (self.fresh("l")[1:] for _ in range(3))
-        self.emit(f"br i1 {hit}, label %{fast}, label %{slow}, !prof !0")
-        self.label(fast)
-        hp = self.host_ptr(entry, addr)
-        fv = None
-        if is_ld:
-            raw = self.fresh()
-            self.emit(f"{raw} = load {ty}, ptr {hp}, align 1")
-            if size == 8:
-                fv = raw
-            else:
-                fv = self.fresh()
-                self.emit(f"{fv} = {'sext' if i.signed else 'zext'} {ty} {raw} to i64")
-        else:
-            val = self.operand(i.args[1], k)
-            if size == 8:
-                self.emit(f"store i64 {val}, ptr {hp}, align 1")
-            else:
-                tr = self.fresh()
-                self.emit(f"{tr} = trunc i64 {val} to {ty}")
-                self.emit(f"store {ty} {tr}, ptr {hp}, align 1")
-        self.emit(f"br label %{done}")
-        self.label(slow)
-        self.flush_counters()
-        self.store_field("pc", _c(i.pc))
+        ent = f"getelementptr inbounds %CPUState, ptr %cpu, i32 0, i32 {_TLB}, i64 {mmu}, " \
+              f"i64 %m{n}i, i32 "
+        tag = _TLB_FIELD["tag_r" if is_ld else "tag_w"]
+        lines = [f"  %m{n}h = lshr i64 {addr}, 12\n  %m{n}i = and i64 %m{n}h, {TLB_SIZE - 1}\n"
+                 f"  %m{n}p = {ent}{tag}\n  %m{n}t = load i64, ptr %m{n}p\n"
+                 f"  %m{n}m = and i64 {addr}, {_c(PAGE_MASK | (size - 1))}\n"
+                 f"  %m{n}c = icmp eq i64 %m{n}m, %m{n}t\n"
+                 f"  br i1 %m{n}c, label %m{n}f, label %m{n}s, !prof !0\n"
+                 f"m{n}f:\n  %m{n}q = {ent}{_TLB_FIELD['addend']}\n"
+                 f"  %m{n}a = load i64, ptr %m{n}q\n  %m{n}o = add i64 {addr}, %m{n}a\n"
+                 f"  %m{n}r = getelementptr i8, ptr %mem, i64 %m{n}o\n"]
         memop = size | (16 if i.signed else 0) | (mmu << 8)
-        sv = None
+        pc = _c(i.pc)
         if is_ld:
-            sv = self.fresh()
-            self.emit(f"{sv} = call i64 @rt_load_slow(ptr %cpu, i64 {addr}, i64 {memop})")
+            if size == 8:
+                lines.append(f"  %m{n}v = load i64, ptr %m{n}r, align 1\n")
+            else:
+                lines.append(f"  %m{n}w = load {ty}, ptr %m{n}r, align 1\n  %m{n}v = "
+                             f"{'sext' if i.signed else 'zext'} {ty} %m{n}w to i64\n")
+            if self.local:
+                call = f"  %m{n}l = call i64 {self.callee(self.stub + 'ld')}(ptr %cpu, " \
+                       f"i64 {addr}, i64 {memop}, ptr %ic, ptr %budget)\n"
+            else:
+                call = f"  %m{n}l = call i64 {self.callee('rt_load_slow')}(ptr %cpu, " \
+                       f"i64 {addr}, i64 {memop})\n"
+            lines.append(f"  br label %m{n}d\nm{n}s:\n  store i64 {pc}, ptr %pcp\n{call}"
+                         f"  %m{n}e = load i64, ptr %excp\n  %m{n}x = icmp ne i64 %m{n}e, 0\n")
         else:
             val = self.operand(i.args[1], k)
-            self.emit(f"call void @rt_store_slow(ptr %cpu, i64 {addr}, i64 {val}, i64 {memop})")
-        self.reload_budget()
-        self.check_trap(i.icount)
-        slow_end = self.cur_label
-        self.emit(f"br label %{done}")
-        self.label(done)
+            if size == 8:
+                lines.append(f"  store i64 {val}, ptr %m{n}r, align 1\n")
+            else:
+                lines.append(f"  %m{n}w = trunc i64 {val} to {ty}\n"
+                             f"  store {ty} %m{n}w, ptr %m{n}r, align 1\n")
+            lines.append(f"  br label %m{n}d\nm{n}s:\n  store i64 {pc}, ptr %pcp\n")
+            if self.local:
+                lines.append(f"  %m{n}x = call i1 {self.callee(self.stub + 'st')}(ptr %cpu, "
+                             f"i64 {addr}, i64 {val}, i64 {memop}, ptr %ic, ptr %budget)\n")
+            else:
+                lines.append(f"  call void {self.callee('rt_store_slow')}(ptr %cpu, i64 {addr},"
+                             f" i64 {val}, i64 {memop})\n  %m{n}e = load i64, ptr %excp\n"
+                             f"  %m{n}x = icmp ne i64 %m{n}e, 0\n")
+        lines.append(f"  br i1 %m{n}x, label %trap, label %m{n}d\nm{n}d:")
         if is_ld:
-            self.emit(f"{self.tmp(i.dst, k)} = phi i64 [ {fv}, %{fast} ], [ {sv}, %{slow_end} ]")
+            lines.append(f"\n  {self.tmp(i.dst, k)} = phi i64 [ %m{n}v, %m{n}f ], "
+                         f"[ %m{n}l, %m{n}s ]")
+        self.lines.append("".join(lines))
+        self.traps.append((str(i.icount), f"m{n}s"))
+        self.cur_label = f"m{n}d"
 
     def lower_call(self, i: Insn, k: int) -> None:
         h = HELPERS[i.helper]
-        self.flush_counters()
+        if self.local:
+            self.emit(f"call void {self.callee(self.stub + 'pre')}(ptr %cpu, ptr %ic, "
+                      "ptr %budget)")
         if h.may_trap:
-            self.store_field("pc", _c(i.pc))
+            self.emit(f"store i64 {_c(i.pc)}, ptr %pcp")
         args = "".join(f", i64 {self.operand(a, k)}" for a in i.args)
-        self.emit(f"{self.tmp(i.dst, k)} = call i64 @{h.cname}(ptr %cpu{args})")
+        self.emit(f"{self.tmp(i.dst, k)} = call i64 {self.callee(h.cname)}(ptr %cpu{args})")
         self.reload_budget()
         if h.may_trap:
             self.check_trap(i.icount)
@@ -263,19 +283,15 @@ class _Emitter:
             # An edge inside the region: count the instructions, spend one unit of budget, and
             # branch straight to the successor while budget remains.
             dest = self.region.index[target & MASK64]
-            ic, ic2, b, b2, ok = (self.fresh() for _ in range(5))
-            self.emit(f"{ic} = load i64, ptr %ic")
-            self.emit(f"{ic2} = add i64 {ic}, {i.icount}")
-            self.emit(f"store i64 {ic2}, ptr %ic")
-            self.emit(f"{b} = load i64, ptr %budget")
-            self.emit(f"{b2} = sub i64 {b}, 1")
-            self.emit(f"store i64 {b2}, ptr %budget")
-            self.emit(f"{ok} = icmp sgt i64 {b2}, 0")
-            out = self.fresh("l")[1:]
-            self.emit(f"br i1 {ok}, label %b{dest}, label %{out}, !prof !0")
-            self.label(out)
+            self.n += 1
+            n = self.n
+            self.lines.append(
+                f"  %e{n}i = load i64, ptr %ic\n  %e{n}j = add i64 %e{n}i, {i.icount}\n"
+                f"  store i64 %e{n}j, ptr %ic\n  %e{n}b = load i64, ptr %budget\n"
+                f"  %e{n}c = sub i64 %e{n}b, 1\n  store i64 %e{n}c, ptr %budget\n"
+                f"  %e{n}k = icmp sgt i64 %e{n}c, 0\n"
+                f"  br i1 %e{n}k, label %b{dest}, label %exit, !prof !0")
             self.exits.append((_c(target), "0", self.cur_label))
-            self.emit("br label %exit")
             return
         self.exits.append((self.operand(target, k), str(i.icount), self.cur_label))
         self.emit("br label %exit")
@@ -285,6 +301,9 @@ class _Emitter:
         chain = chainable(block)
         self.label(f"b{k}")
         terminated = False
+        # Guest registers' values known since the last join (a label) or helper call: a read
+        # after a write or a read of the same register uses the value, not memory.
+        known: dict[int, str] = {}
         for i in block.insns:
             op = i.op
             if op is Op.LABEL:
@@ -292,13 +311,25 @@ class _Emitter:
                     self.emit(f"br label %L{k}_{i.label}")
                 self.label(f"L{k}_{i.label}")
                 terminated = False
+                known.clear()
                 continue
             if terminated:
                 continue        # unreachable code after an exit, before the next label
-            if op in BINARY_OPS:
+            if op is Op.GETX:
+                t = f"%t{k}_{i.dst.n}"
+                v = known.get(i.reg)
+                if v is None:
+                    self.lines.append(f"  {t} = load i64, ptr %x{i.reg}")
+                    known[i.reg] = t
+                else:
+                    self.alias[t] = v
+            elif op is Op.SETX:
+                v = known[i.reg] = self.operand(i.args[0], k)
+                self.lines.append(f"  store i64 {v}, ptr %x{i.reg}")
+            elif op in BINARY_OPS:
                 self.lower_binop(i, k)
             elif op is Op.MOV:
-                self.emit(f"{self.tmp(i.dst, k)} = add i64 {self.operand(i.args[0], k)}, 0")
+                self.alias[self.tmp(i.dst, k)] = self.operand(i.args[0], k)
             elif op is Op.SEXT32:
                 t = self.fresh()
                 self.emit(f"{t} = trunc i64 {self.operand(i.args[0], k)} to i32")
@@ -307,14 +338,9 @@ class _Emitter:
                 self.emit(f"{self.tmp(i.dst, k)} = and i64 {self.operand(i.args[0], k)}, "
                           "4294967295")
             elif op is Op.SELECT:
-                c = self.fresh("c")
-                a0, a1, a2 = (self.operand(a, k) for a in i.args)
-                self.emit(f"{c} = icmp ne i64 {a0}, 0")
+                c = self.cond(i.args[0], k)
+                a1, a2 = (self.operand(a, k) for a in i.args[1:])
                 self.emit(f"{self.tmp(i.dst, k)} = select i1 {c}, i64 {a1}, i64 {a2}")
-            elif op is Op.GETX:
-                self.emit(f"{self.tmp(i.dst, k)} = load i64, ptr %x{i.reg}")
-            elif op is Op.SETX:
-                self.emit(f"store i64 {self.operand(i.args[0], k)}, ptr %x{i.reg}")
             elif op is Op.GETF:
                 p = self.field_ptr("f", str(i.reg))
                 self.emit(f"{self.tmp(i.dst, k)} = load i64, ptr {p}")
@@ -325,13 +351,13 @@ class _Emitter:
                 self.lower_mem(i, k, mmu)
             elif op is Op.CALL:
                 self.lower_call(i, k)
+                known.clear()
             elif op is Op.BR:
                 self.emit(f"br label %L{k}_{i.label}")
                 terminated = True
             elif op is Op.BRCOND:
-                c = self.fresh("c")
+                c = self.cond(i.args[0], k)
                 nxt = self.fresh("l")[1:]
-                self.emit(f"{c} = icmp ne i64 {self.operand(i.args[0], k)}, 0")
                 self.emit(f"br i1 {c}, label %L{k}_{i.label}, label %{nxt}")
                 self.label(nxt)
             elif op is Op.EXIT:
@@ -343,6 +369,9 @@ class _Emitter:
             raise ValueError(f"block {block.pc:#x} does not end in an exit")
 
     def function(self) -> str:
+        for k, blk in enumerate(self.region.blocks):
+            self.lower_block(k, blk)
+        body, self.lines = self.lines, []
         L = self.lines
         # Entries into the region, read by the code generator to pick regions worth
         # recompiling with optimisation (jit.py).
@@ -354,22 +383,33 @@ class _Emitter:
         self.emit(f"%entries = load i64, ptr @{self.fname}_n")
         self.emit("%entries1 = add i64 %entries, 1")
         self.emit(f"store i64 %entries1, ptr @{self.fname}_n")
-        self.emit("%ic = alloca i64")
-        self.emit("%budget = alloca i64")
-        for r in self.xregs:
-            self.emit(f"%x{r} = alloca i64")
-        self.emit("store i64 0, ptr %ic")
-        b = self.load_field("budget")
-        self.emit(f"store i64 {b}, ptr %budget")
+        for sym, p in self.callees.items():
+            self.emit(f"{p} = bitcast ptr @{sym} to ptr")
+        if self.local:
+            self.emit("%ic = alloca i64")
+            self.emit("%budget = alloca i64")
+            for r in self.xregs:
+                self.emit(f"%x{r} = alloca i64")
+            self.emit("store i64 0, ptr %ic")
+            b = self.load_field("budget")
+            self.emit(f"store i64 {b}, ptr %budget")
+        else:
+            self.emit(f"%ic = {_field('instret')}")
+            self.emit(f"%budget = {_field('budget')}")
+            for r in self.xregs:
+                self.emit(f"%x{r} = {_field('x')}, i64 {r}")
         self.emit(f"%mem = load ptr, ptr {self.field_ptr('mem_base')}")
-        for r in self.xregs:
+        self.emit(f"%excp = getelementptr inbounds %CPUState, ptr %cpu, i32 0, "
+                  f"i32 {FIELD_INDEX['exc_taken']}")
+        self.emit(f"%pcp = getelementptr inbounds %CPUState, ptr %cpu, i32 0, "
+                  f"i32 {FIELD_INDEX['pc']}")
+        for r in self.xregs if self.local else ():
             p = self.field_ptr("x", str(r))
             v = self.fresh()
             self.emit(f"{v} = load i64, ptr {p}")
             self.emit(f"store i64 {v}, ptr %x{r}")
         self.emit("br label %b0")
-        for k, blk in enumerate(self.region.blocks):
-            self.lower_block(k, blk)
+        L.extend(body)
         # Common exits: normal (pc and instructions retired come from the edge) and trap (the
         # helper has set pc; the instructions before the faulting one retired).
         if self.exits:
@@ -378,7 +418,7 @@ class _Emitter:
             ics = ", ".join(f"[ {n}, %{lab} ]" for _, n, lab in self.exits)
             self.emit(f"%exit_pc = phi i64 {pcs}")
             self.emit(f"%exit_n = phi i64 {ics}")
-            self.store_field("pc", "%exit_pc")
+            self.emit("store i64 %exit_pc, ptr %pcp")
             self.finish("%exit_n")
         if self.traps:
             self.label("trap")
@@ -386,9 +426,19 @@ class _Emitter:
             self.emit(f"%trap_n = phi i64 {ics}")
             self.finish("%trap_n")
         L.append("}")
+        for sym in self.callees:
+            if sym.startswith(self.stub):
+                L.append(_STUBS[sym[len(self.stub):]].replace("@STUB", f"@{sym}"))
         return "\n".join(L) + "\n"
 
     def finish(self, n: str) -> None:
+        if not self.local:
+            ic, s1 = self.fresh(), self.fresh()
+            self.emit(f"{ic} = load i64, ptr %ic")
+            self.emit(f"{s1} = add i64 {ic}, {n}")
+            self.emit(f"store i64 {s1}, ptr %ic")
+            self.emit("ret void")
+            return
         for r in self.dirty:
             v = self.fresh()
             self.emit(f"{v} = load i64, ptr %x{r}")
@@ -409,6 +459,44 @@ class _Emitter:
         self.emit(f"store i64 {val}, ptr {p}")
 
 
+def _field(name: str) -> str:
+    return f"getelementptr inbounds %CPUState, ptr %cpu, i32 0, i32 {FIELD_INDEX[name]}"
+
+
+# Before an out-of-line call: the instructions retired so far go to cpu->instret (the local
+# count restarts at 0) and the local budget to cpu->budget.
+_FLUSH = f"""  %i = load i64, ptr %ic
+  %ip = {_field("instret")}
+  %i0 = load i64, ptr %ip
+  %i1 = add i64 %i0, %i
+  store i64 %i1, ptr %ip
+  store i64 0, ptr %ic
+  %b = load i64, ptr %bud
+  %bp = {_field("budget")}
+  store i64 %b, ptr %bp
+"""
+# After it: the budget back (the helper may have cut it to stop the block).
+_RELOAD = """  %b1 = load i64, ptr %bp
+  store i64 %b1, ptr %bud
+"""
+# The slow paths of a region in the local shape, `<region>_<name>`: a TLB-missing load and
+# store (the caller has stored the instruction's pc; it checks the exception flag, which the
+# store's stub returns) and the spill before a helper call.
+_STUBS = {
+    "ld": "define internal i64 @STUB(ptr %cpu, i64 %a, i64 %op, ptr %ic, ptr %bud) "
+          "alwaysinline nounwind {\n" + _FLUSH
+          + "  %v = call i64 @rt_load_slow(ptr %cpu, i64 %a, i64 %op)\n" + _RELOAD
+          + "  ret i64 %v\n}",
+    "st": "define internal i1 @STUB(ptr %cpu, i64 %a, i64 %v, i64 %op, ptr %ic, ptr %bud) "
+          "alwaysinline nounwind {\n" + _FLUSH
+          + "  call void @rt_store_slow(ptr %cpu, i64 %a, i64 %v, i64 %op)\n"
+          + _RELOAD + f"  %ep = {_field('exc_taken')}\n  %e = load i64, ptr %ep\n"
+          "  %c = icmp ne i64 %e, 0\n  ret i1 %c\n}",
+    "pre": "define internal void @STUB(ptr %cpu, ptr %ic, ptr %bud) alwaysinline nounwind {\n"
+           + _FLUSH + "  ret void\n}",
+}
+
+
 def module_prelude() -> str:
     decls = [
         "declare i64 @rt_load_slow(ptr, i64, i64)",
@@ -420,8 +508,9 @@ def module_prelude() -> str:
     return llvm_type_decls() + "\n".join(decls) + "\n!0 = !{!\"branch_weights\", i32 1000, i32 1}\n"
 
 
-def lower_region(fname: str, blocks: list[BlockIR]) -> str:
+def lower_region(fname: str, blocks: list[BlockIR], local: bool = False) -> str:
     """LLVM IR text of one function `fname` for the region whose entry is blocks[0], and of
-    the i64 global `fname`_n that counts its calls."""
+    the i64 global `fname`_n that counts its calls.  `local`: the shape for an optimising tier
+    (registers and counters in locals), else the first tier's (see the module docstring)."""
     region = _Region(blocks, {b.pc: k for k, b in enumerate(blocks)})
-    return _Emitter(fname, region).function()
+    return _Emitter(fname, region, local).function()

@@ -27,7 +27,7 @@ from rvjit.exec.xlate_cache import (
 from rvjit.frontend.translate import BlockIR, FetchFault, translate_block
 
 MAX_REGION_BLOCKS = 16
-DEFAULT_HOT_THRESHOLD = 50
+DEFAULT_HOT_THRESHOLD = 2000
 PAGE_MASK = ~(PAGE_SIZE - 1)
 _PAGE_BLOCK_WORDS = PAGE_BLOCK.size // 4
 _UNTRIED = object()
