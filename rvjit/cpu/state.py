@@ -112,8 +112,9 @@ FIELDS: tuple[Field, ...] = (
     Field("rt", "ptr"),
     *(Field(n, "u64") for n in CSR_FIELDS),
     Field("pmpaddr", "u64", (16,)),
-    # Set when the TLB holds a page of a superpage or NAPOT range (a selective SFENCE.VMA then
-    # flushes everything); cleared by a full flush.
+    # Set when the TLB holds a page of a superpage or NAPOT range: 1 when the hart's tables
+    # record its range (native/mem.c: an SFENCE.VMA inside one flushes that MMU index), 2 when
+    # they could not (a selective SFENCE.VMA then flushes everything); cleared by a full flush.
     Field("tlb_multi", "u64"),
 )
 
