@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 
-from elftools.common.exceptions import ELFError
-from elftools.elf.elffile import ELFFile
-
 EM_RISCV = 243
 
 
@@ -34,6 +31,10 @@ def load_elf(memory, path: str, data: bytes, what: str) -> tuple[int, int, int]:
     """Load the PT_LOAD segments at their physical addresses (as QEMU does).  Returns
     (entry, lowest address, highest address)."""
     import io
+
+    # Imported here: a Linux boot loads flat images only, and pyelftools takes ~25 ms to import.
+    from elftools.common.exceptions import ELFError
+    from elftools.elf.elffile import ELFFile
     try:
         elf = ELFFile(io.BytesIO(data))
         if elf.elfclass != 64 or elf["e_machine"] != "EM_RISCV":
