@@ -23,6 +23,15 @@ void rt_machine_free(RtMachine *m)
     free(m);
 }
 
+/* Chain tags come from one counter for the whole process, so that a tag names one hart between
+ * two of its flushes (harts of other machines included); 48 bits never wrap. */
+static uint64_t chain_tags;
+
+static inline void new_chain_tag(HartRt *h)
+{
+    h->chain_tag = __atomic_add_fetch(&chain_tags, 1, __ATOMIC_RELAXED);
+}
+
 /* Allocate cpu's private state on first use (see rt_hart). */
 HartRt *rt_hart_alloc(CPUState *cpu)
 {
@@ -40,6 +49,7 @@ HartRt *rt_hart_alloc(CPUState *cpu)
         *slot = p;
         (*slot)->jc_gen = 1;        /* the zero-filled slots (gen 0) are empty */
         (*slot)->tlb_used = ~0u;    /* entries made before: the first flush clears them all */
+        new_chain_tag(*slot);
     }
     return *slot;
 }
@@ -88,6 +98,7 @@ void rt_jc_flush_hart(CPUState *cpu)
     HartRt *h = rt_hart(cpu);
     if (h) {
         h->jc_gen++;
+        new_chain_tag(h);
         memset(h->jc_pages, 0, sizeof h->jc_pages);
     }
 }
@@ -102,6 +113,7 @@ void rt_jc_flush_page(CPUState *cpu, uint64_t vaddr)
     HartRt *h = rt_hart(cpu);
     if (!h)
         return;
+    new_chain_tag(h);
     uint64_t vpage = vaddr & -(uint64_t)PAGE_SIZE;
     JumpSlot *s = &h->jc[jc_index(vpage - 2)];
     if (s->gen == h->jc_gen && s->tb->pc == vpage - 2)
@@ -123,6 +135,7 @@ void rt_jc_flush(RtMachine *m)
     for (int i = 0; i < MAX_HARTS; i++)
         if (m->hart_rt[i]) {
             m->hart_rt[i]->jc_gen++;
+            new_chain_tag(m->hart_rt[i]);
             memset(m->hart_rt[i]->jc_pages, 0, sizeof m->hart_rt[i]->jc_pages);
         }
 }
@@ -138,8 +151,11 @@ void rt_tb_remove(RtMachine *m, TB *tb)
         }
     uint32_t j = jc_index(tb->pc);
     for (int i = 0; i < MAX_HARTS; i++)
-        if (m->hart_rt[i] && m->hart_rt[i]->jc[j].tb == tb)
-            m->hart_rt[i]->jc[j] = (JumpSlot){NULL, 0};
+        if (m->hart_rt[i]) {
+            new_chain_tag(m->hart_rt[i]);       /* a link may lead to tb */
+            if (m->hart_rt[i]->jc[j].tb == tb)
+                m->hart_rt[i]->jc[j] = (JumpSlot){NULL, 0};
+        }
 }
 
 /* The block in the table for (virtual pc, physical pc, flags), or NULL. */
@@ -217,6 +233,21 @@ void rt_tb_remove_page(RtMachine *m, TB *tbs, uint32_t n)
             rt_tb_remove(m, &tbs[i]);
 }
 
+/* An EXIT record's link (see chain_next): the block that followed it (k) and the hart's chain
+ * tag when it was made (48 bits in b, c, r). */
+static inline uint64_t link_tag(const IROp *o)
+{
+    return o->b | (uint64_t)o->c << 16 | (uint64_t)o->r << 32;
+}
+
+static inline void link_set(IROp *o, TB *tb, uint64_t tag)
+{
+    o->k = (uintptr_t)tb;
+    o->b = (uint16_t)tag;
+    o->c = (uint16_t)(tag >> 16);
+    o->r = (uint16_t)(tag >> 32);
+}
+
 static inline TB *tb_lookup(CPUState *cpu, RtMachine *m, HartRt *h, uint64_t pc,
                             uint64_t flags)
 {
@@ -250,13 +281,13 @@ static inline TB *tb_lookup(CPUState *cpu, RtMachine *m, HartRt *h, uint64_t pc,
 }
 
 /* Run-loop statistics of one hart: jump-cache hits and misses, fetch translations that hit
- * the TLB and that walked, timer polls.  Returns how many were written to out. */
+ * the TLB and that walked, timer polls, lookups an EXIT record's link answered.  Returns how many were written to out. */
 int rt_run_stats(RtMachine *m, uint64_t hart, uint64_t *out, int max)
 {
     HartRt *h = hart < MAX_HARTS ? m->hart_rt[hart] : NULL;
     uint64_t v[] = {h ? h->stat_jc_hits : 0, h ? h->stat_jc_misses : 0,
                     h ? h->stat_fetch_tlb_hits : 0, h ? h->stat_fetch_walks : 0,
-                    h ? h->stat_timer_polls : 0};
+                    h ? h->stat_timer_polls : 0, h ? h->stat_chain_hits : 0};
     int n = 0;
     for (; n < max && n < (int)(sizeof v / sizeof v[0]); n++)
         out[n] = v[n];
@@ -286,6 +317,11 @@ int rt_run(CPUState *cpu)
     uint64_t poll_at = 0;       /* instret at which to poll the timers next */
     int poll_blocks = 0;
     int r = EXIT_BUDGET;
+    /* The EXIT record the last block left by, when it was interpreted: its link names the
+     * block that followed it last time, valid while the hart's chain tag is the one it was
+     * made under (no jump-cache slot dropped since; the blocks it names are then those
+     * tb_lookup would find) and the block is for this pc and flags. */
+    IROp *link = NULL;
     for (;;) {
         if (cpu->exit_request) {
             r = (int)cpu->exit_request;
@@ -305,11 +341,20 @@ int rt_run(CPUState *cpu)
         }
         if (cpu->mip & cpu->mie)
             rt_check_interrupts(cpu);
-        TB *tb = tb_lookup(cpu, m, h, cpu->pc, cpu->tb_flags);
-        if (!tb) {
-            r = EXIT_NO_TB;
-            break;
+        TB *tb;
+        if (link && link_tag(link) == h->chain_tag && (tb = (TB *)(uintptr_t)link->k)->pc ==
+                cpu->pc && tb->flags == cpu->tb_flags) {
+            h->stat_chain_hits++;
+        } else {
+            tb = tb_lookup(cpu, m, h, cpu->pc, cpu->tb_flags);
+            if (!tb) {
+                r = EXIT_NO_TB;
+                break;
+            }
+            if (link)
+                link_set(link, tb, h->chain_tag);
         }
+        link = NULL;
         if (tb->native) {
             int64_t slice = total < NATIVE_SLICE ? total : NATIVE_SLICE;
             cpu->budget = slice;
@@ -319,7 +364,7 @@ int rt_run(CPUState *cpu)
             total -= used > 0 ? used : 1;
         } else {
             total--;
-            rt_interp(cpu, tb);
+            link = rt_interp(cpu, tb);
             cpu->stat_interp_blocks++;
             if (++tb->hits == m->hot_threshold) {
                 cpu->exc_taken = 0;

@@ -60,7 +60,7 @@ static inline uint64_t rem64(uint64_t a, uint64_t b)
 #define NEXT do { o++; goto *o->h; } while (0)
 #define JUMP(idx) do { o = ops + (idx); goto *o->h; } while (0)
 /* Leave the block after a trap at an op that retired o->icount instructions before it. */
-#define TRAPPED do { cpu->instret += o->icount; return; } while (0)
+#define TRAPPED do { cpu->instret += o->icount; return NULL; } while (0)
 
 /* The meaning of each op, on values a, b (c). */
 #define E_ADD (a + b)
@@ -186,7 +186,9 @@ static inline uint64_t rem64(uint64_t a, uint64_t b)
     [INTERP_OPC(OP_CALL, NA << INTERP_SIZE_SHIFT)] = &&L_CALL_##NA##_0, \
     [INTERP_OPC(OP_CALL, NA << INTERP_SIZE_SHIFT | INTERP_DX)] = &&L_CALL_##NA##_4
 
-void rt_interp(CPUState *cpu, TB *tb)
+/* Run tb's records once; returns the EXIT record the block left by, or NULL if it trapped (or
+ * stopped the machine). */
+IROp *rt_interp(CPUState *cpu, TB *tb)
 {
     static const void *const handlers[INTERP_NOPC] = {
         BIN_T(ADD), BIN_T(SUB), BIN_T(AND), BIN_T(OR), BIN_T(XOR), BIN_T(SHL), BIN_T(SHR),
@@ -208,6 +210,8 @@ void rt_interp(CPUState *cpu, TB *tb)
         for (uint64_t i = 1; i < ops[0].k; i++) {
             const void *h = ops[i].opc < INTERP_NOPC ? handlers[ops[i].opc] : NULL;
             ops[i].h = h ? h : &&L_bad;
+            if (ops[i].opc == INTERP_OPC(OP_EXIT, 0))      /* no link yet (dispatch.c) */
+                ops[i].k = ops[i].b = ops[i].c = ops[i].r = 0;
         }
         ops[0].h = &&L_bad;
     }
@@ -216,7 +220,7 @@ void rt_interp(CPUState *cpu, TB *tb)
     const unsigned mmu = (tb->flags & TBFLAG_MMU_MASK) >> TBFLAG_MMU_SHIFT;
     const TLBEntry *tlb = cpu->tlb[mmu];
     uint8_t *const mem = cpu->mem_base;
-    const IROp *o = ops + 1;
+    IROp *o = ops + 1;
     goto *o->h;
 
     BIN(ADD) BIN(SUB) BIN(AND) BIN(OR) BIN(XOR) BIN(SHL) BIN(SHR) BIN(SAR)
@@ -265,9 +269,9 @@ L_BRCOND_0:
 L_EXIT_0:
     cpu->pc = t[o->a];
     cpu->instret += o->icount;
-    return;
+    return o;
 L_bad:
     /* A record this tier does not know: a build mismatch.  Stop the machine. */
     cpu->exit_request = EXIT_HALT;
-    return;
+    return NULL;
 }

@@ -96,7 +96,8 @@ typedef struct IROp {
     uint16_t icount;    /* LD/ST/CALL/EXIT: instructions retired before it / at the exit */
     uint16_t aux;       /* CALL: helper index */
     uint64_t k;         /* LD/ST/CALL: guest pc; BR, BRCOND, BRANCH forms: target record;
-                         * the header: index of the slot area (in records) */
+                         * the header: index of the slot area (in records); EXIT: with b, c, r,
+                         * the run loop's link to the block that followed (dispatch.c) */
 } IROp;
 
 /* Forms (the low INTERP_FORM_BITS of opc). */
@@ -190,7 +191,10 @@ typedef struct HartRt {
     uint64_t jc_pages[JC_PAGE_BITS / 64];
     PmpDecoded pmp;
     uint64_t stat_jc_hits, stat_jc_misses, stat_fetch_tlb_hits, stat_fetch_walks;
-    uint64_t stat_timer_polls;
+    uint64_t stat_timer_polls, stat_chain_hits;
+    /* The tag under which the run loop links an EXIT record to the block that followed it;
+     * a new one (unique in the process) at every change that may drop a jump-cache slot. */
+    uint64_t chain_tag;
     JumpSlot jc[JC_SIZE];
 } HartRt;
 
@@ -254,7 +258,7 @@ void rt_code_pages_stats(RtMachine *m, uint64_t *out);
 RamRegion *rt_ram_region(RtMachine *m, uint64_t paddr);
 void rt_set_hot_threshold(RtMachine *m, uint32_t n);
 /* interp.c */
-void rt_interp(CPUState *cpu, TB *tb);
+IROp *rt_interp(CPUState *cpu, TB *tb);
 /* mem.c */
 int rt_add_ram(RtMachine *m, uint64_t base, uint64_t size, uint8_t *host);
 void rt_tlb_flush(CPUState *cpu);
