@@ -53,6 +53,11 @@ class CodeCache:
         self.hits += 1
         return data
 
+    def noted(self, key: str) -> None:
+        """Another process (a compile worker) has written the entry `key`."""
+        self.writes += 1
+        self._listing().add(key)
+
     def put(self, key: str, obj: bytes) -> None:
         path = self.path(key)
         try:
@@ -61,6 +66,7 @@ class CodeCache:
             tmp.write_bytes(obj)
             os.replace(tmp, path)
             self.writes += 1
-            self._listing().add(key)
+            if self._present is not None:   # (a writer that never reads never lists)
+                self._present.add(key)
         except OSError:
             pass    # a read-only or full cache directory only costs speed
