@@ -211,7 +211,7 @@ class Codegen:
             hits, self.hits = self.hits, []
             self._load(hits)
             n += len(hits)
-        for job, objs, err, secs in self.pool.done() if self.jobs else ():
+        for job, objs, err, secs in self.pool.done() if self.jobs and self.pool.results else ():
             tier, names = self.jobs.pop(job)
             entries = [(nm, *self.inflight.pop(nm)) for nm in names]
             if objs is None:
@@ -229,7 +229,7 @@ class Codegen:
             n += len(names)
         if self.tier2 and self.watch and time.perf_counter() >= self.next_scan:
             self._tier_up()
-        if self.pool and any(self.queued.values()):
+        if self.pool and len(self.jobs) < self.workers and any(self.queued.values()):
             self._submit()
         return n
 
