@@ -6,7 +6,7 @@ in a module of many), split into one object per region so that each has its own 
 
 Regions travel as their blocks' bytes (region_source.py): the worker translates them again and
 lowers them to LLVM IR text itself, and, given a code cache directory, writes each object to the
-cache under its region key before it replies, so the emulator pays for neither.
+cache under its region key (in a thread, before it replies), so the emulator pays for neither.
 
 Run as `python -m rvjit.backend.compile_worker [cache directory]`; the emulator talks to it
 through WorkerPool.
@@ -66,11 +66,17 @@ def compile_regions(regions: list[tuple[str, list[BlockIR] | None]], tier: str,
 
 
 def serve(cache_dir: str | None = None) -> None:
-    from rvjit.backend.code_cache import CodeCache
-    cache = CodeCache(Path(cache_dir)) if cache_dir else None
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     # The verifier is for tests (they compile in-process); RVJIT_LLVM_VERIFY=1 turns it on here.
     verify = os.environ.get("RVJIT_LLVM_VERIFY", "") not in ("", "0")
+    # Given a cache, a thread writes each job's objects and only then replies: every region
+    # the parent has is in the cache (the pack it links when it closes takes them from
+    # there), and the next job compiles meanwhile (the writes are mostly system calls).
+    replies: queue.Queue | None = None
+    if cache_dir:
+        replies = queue.Queue()
+        writer = threading.Thread(target=_write_and_reply, args=(Path(cache_dir), replies, out))
+        writer.start()
     # The cyclic collector cost ~5% of the worker in a cold boot: it runs every 256 jobs only
     # (whatever cycles lowering leaves are few).
     gc.disable()
@@ -78,19 +84,31 @@ def serve(cache_dir: str | None = None) -> None:
         job, tier, batch = req
         if job % 256 == 255:
             gc.collect()
-        t0 = time.process_time()      # CPU seconds: the worker shares the cores
+        t0 = time.thread_time()       # CPU seconds: the worker shares the cores
         try:
             objs = compile_regions([(n, decode_members(e)) for n, _, e in batch], tier, verify)
             err = None
         except Exception as e:      # reported to the parent, which then compiles nothing
             objs, err = None, f"{type(e).__name__}: {e}"
-        if cache is not None and objs is not None:
-            # Before the reply: every region the parent has is in the cache (the pack it
-            # links when it closes takes them from there).
-            for (_, key, _), obj in zip(batch, objs, strict=True):
-                if obj is not None:
-                    cache.put(key, obj)
-        _send(out, (job, objs, err, time.process_time() - t0))
+        reply = (job, objs, err, time.thread_time() - t0)
+        if replies is None:
+            _send(out, reply)
+        else:
+            replies.put(([key for _, key, _ in batch], reply))
+    if replies is not None:
+        replies.put(None)
+        writer.join()
+
+
+def _write_and_reply(cache_dir: Path, replies: queue.Queue, out) -> None:
+    from rvjit.backend.code_cache import CodeCache
+    cache = CodeCache(cache_dir)
+    while (item := replies.get()) is not None:
+        keys, reply = item
+        for key, obj in zip(keys, reply[1] or (), strict=False):
+            if obj is not None:
+                cache.put(key, obj)
+        _send(out, reply)
 
 
 class WorkerPool:
