@@ -104,10 +104,10 @@ class Codegen:
             llvm.add_symbol(name, addr)
 
     @property
-    def pending(self) -> int:
-        """Non-zero while poll() has work: compiles, cache hits to load, counters to read."""
-        return (sum(map(len, self.queued.values())) + len(self.inflight) + len(self.hits)
-                + len(self.watch))
+    def pending(self) -> bool:
+        """True while poll() has work: compiles, cache hits to load, counters to read (asked
+        at every exit of the run loop)."""
+        return bool(self.watch or self.inflight or self.hits or any(self.queued.values()))
 
     def region_key(self, members: list[tuple[int, int, bytes]]) -> str:
         """The identity of a region of blocks given as (pc, flags, guest bytes): a block's IR
