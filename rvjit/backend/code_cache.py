@@ -21,6 +21,7 @@ class CodeCache:
         self.dir = directory
         self.hits = self.misses = self.writes = 0
         self._present: set[str] | None = None     # keys on disk (listed once, on first use)
+        self._made: set[str] = set()                # subdirectories this process has made
 
     def path(self, key: str) -> Path:
         return self.dir / key[:2] / (key + ".o")
@@ -53,14 +54,28 @@ class CodeCache:
         self.hits += 1
         return data
 
+    def noted(self, key: str) -> None:
+        """Another process (a compile worker) has written the entry `key`."""
+        self.writes += 1
+        self._listing().add(key)
+
     def put(self, key: str, obj: bytes) -> None:
         path = self.path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_bytes(obj)
+            if key[:2] not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(key[:2])
+            tmp = f"{path}.tmp{os.getpid()}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                view = memoryview(obj)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
             os.replace(tmp, path)
             self.writes += 1
-            self._listing().add(key)
+            if self._present is not None:   # (a writer that never reads never lists)
+                self._present.add(key)
         except OSError:
             pass    # a read-only or full cache directory only costs speed

@@ -1,18 +1,20 @@
-"""A compile worker process: reads (job id, tier, [(function name, encoded region)...]) requests
-from stdin and writes (job id, [object bytes...] or None, error text or None, seconds) replies
-to stdout, as length-prefixed marshal data.  A job is a batch of regions compiled as one LLVM
-module (codegen per function costs less in a module of many), split into one object per region
-so that each has its own cache entry.
+"""A compile worker process: reads (job id, tier, [(function name, region key, region)...])
+requests from stdin and writes (job id, [object bytes, or None for a region whose IR could not
+be made...] or None, error text or None, seconds) replies to stdout, as length-prefixed marshal
+data.  A job is a batch of regions compiled as one LLVM module (codegen per function costs less
+in a module of many), split into one object per region so that each has its own cache entry.
 
-Regions travel in a compact form (encode_region: tuples of ints, about 10x cheaper to make than
-pickling the IR dataclasses); the worker lowers them to LLVM IR text itself, so the emulator
-pays only for the encoding.
+Regions travel as their blocks' bytes (region_source.py): the worker translates them again and
+lowers them to LLVM IR text itself, and, given a code cache directory, writes each object to the
+cache under its region key (in a thread, before it replies), so the emulator pays for neither.
 
-Run as `python -m rvjit.backend.compile_worker`; the emulator talks to it through WorkerPool.
+Run as `python -m rvjit.backend.compile_worker [cache directory]`; the emulator talks to it
+through WorkerPool.
 It is a plain subprocess rather than a multiprocessing pool so that the parent's main module
 is never imported again in the worker."""
 from __future__ import annotations
 
+import collections
 import gc
 import marshal
 import os
@@ -22,12 +24,12 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
+from rvjit.backend.region_source import decode_members, encode_members
 from rvjit.frontend.translate import BlockIR
-from rvjit.ir.ops import Insn, Op, Tmp
 
 _LEN = struct.Struct("<Q")
-_OPS = list(Op)
 
 
 def _send(stream, obj) -> None:
@@ -44,46 +46,37 @@ def _recv(stream):
     return marshal.loads(stream.read(n))
 
 
-# -- the compact region form ---------------------------------------------------------------
-# A block is (pc, flags, insns); an insn is (op, dst or -1, args, size, signed, reg, label,
-# helper, pc, icount) where a temporary argument n is written as the 1-tuple (n,).
-
-def encode_region(blocks: list[BlockIR]) -> tuple:
-    return tuple((b.pc, b.flags, tuple(
-        (i.op.value, -1 if i.dst is None else i.dst.n,
-         tuple(a if a.__class__ is int else (a.n,) for a in i.args),
-         i.size, i.signed, i.reg, i.label, i.helper, i.pc, i.icount)
-        for i in b.insns)) for b in blocks)
+# The compact region form of earlier versions (bench/llvm_compile_bench.py measures it).
+encode_region = encode_members
+decode_region = decode_members
 
 
-def decode_region(enc: tuple) -> list[BlockIR]:
-    ops = _OPS
-    out = []
-    for pc, flags, insns in enc:
-        body = [Insn(ops[op], None if dst < 0 else Tmp(dst),
-                     tuple(a if a.__class__ is int else Tmp(a[0]) for a in args),
-                     size, signed, reg, label, helper, ipc, icount)
-                for op, dst, args, size, signed, reg, label, helper, ipc, icount in insns]
-        out.append(BlockIR(pc, flags, body, 0, 0, 0, b"", ()))
-    return out
-
-
-def compile_regions(regions: list[tuple[str, list[BlockIR]]], tier: str,
-                    verify: bool = True) -> list[bytes]:
+def compile_regions(regions: list[tuple[str, list[BlockIR] | None]], tier: str,
+                    verify: bool = True) -> list[bytes | None]:
     """Lower and compile regions (name, blocks), one module and one object each (so that each
-    region has its own cache entry and is loaded alone when it hits)."""
+    region has its own cache entry and is loaded alone when it hits); None for a region
+    without blocks (its IR could not be made)."""
     from rvjit.backend.llvm_lower import lower_region, module_prelude
     from rvjit.backend.objcompile import compile_to_object, runs_passes
     prelude = module_prelude()
     inline = runs_passes(tier)
-    return [compile_to_object(prelude + lower_region(name, blocks, inline), tier, verify)
+    return [None if blocks is None else
+            compile_to_object(prelude + lower_region(name, blocks, inline), tier, verify)
             for name, blocks in regions]
 
 
-def serve() -> None:
+def serve(cache_dir: str | None = None) -> None:
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     # The verifier is for tests (they compile in-process); RVJIT_LLVM_VERIFY=1 turns it on here.
     verify = os.environ.get("RVJIT_LLVM_VERIFY", "") not in ("", "0")
+    # Given a cache, a thread writes each job's objects and only then replies: every region
+    # the parent has is in the cache (the pack it links when it closes takes them from
+    # there), and the next job compiles meanwhile (the writes are mostly system calls).
+    replies: queue.Queue | None = None
+    if cache_dir:
+        replies = queue.Queue()
+        writer = threading.Thread(target=_write_and_reply, args=(Path(cache_dir), replies, out))
+        writer.start()
     # The cyclic collector cost ~5% of the worker in a cold boot: it runs every 256 jobs only
     # (whatever cycles lowering leaves are few).
     gc.disable()
@@ -91,25 +84,47 @@ def serve() -> None:
         job, tier, batch = req
         if job % 256 == 255:
             gc.collect()
-        t0 = time.process_time()      # CPU seconds: the worker shares the cores
+        t0 = time.thread_time()       # CPU seconds: the worker shares the cores
         try:
-            objs = compile_regions([(n, decode_region(e)) for n, e in batch], tier, verify)
+            objs = compile_regions([(n, decode_members(e)) for n, _, e in batch], tier, verify)
             err = None
         except Exception as e:      # reported to the parent, which then compiles nothing
             objs, err = None, f"{type(e).__name__}: {e}"
-        _send(out, (job, objs, err, time.process_time() - t0))
+        reply = (job, objs, err, time.thread_time() - t0)
+        if replies is None:
+            _send(out, reply)
+        else:
+            replies.put(([key for _, key, _ in batch], reply))
+    if replies is not None:
+        replies.put(None)
+        writer.join()
+
+
+def _write_and_reply(cache_dir: Path, replies: queue.Queue, out) -> None:
+    from rvjit.backend.code_cache import CodeCache
+    cache = CodeCache(cache_dir)
+    while (item := replies.get()) is not None:
+        keys, reply = item
+        for key, obj in zip(keys, reply[1] or (), strict=False):
+            if obj is not None:
+                cache.put(key, obj)
+        _send(out, reply)
 
 
 class WorkerPool:
     """Compile jobs in worker processes; finished jobs are collected by done()."""
 
-    def __init__(self, n: int) -> None:
-        self.results: queue.Queue = queue.Queue()
+    def __init__(self, n: int, cache_dir: Path | None = None) -> None:
+        """`n` workers; given `cache_dir` they write what they compile to that code cache."""
+        # Replies (appended by the reader threads; a deque: done() is called at every exit
+        # of the run loop, and a Queue's locking cost it ~2 us even when empty).
+        self.results: collections.deque = collections.deque()
         self.procs: list[subprocess.Popen] = []
         self.inboxes: list[queue.Queue] = []
         self.next_job = 0
         for _ in range(n):
-            p = subprocess.Popen([sys.executable, "-m", "rvjit.backend.compile_worker"],
+            p = subprocess.Popen([sys.executable, "-m", "rvjit.backend.compile_worker"]
+                                 + ([str(cache_dir)] if cache_dir is not None else []),
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
             inbox: queue.Queue = queue.Queue()
             self.procs.append(p)
@@ -131,26 +146,26 @@ class WorkerPool:
 
     def _reader(self, p: subprocess.Popen) -> None:
         while (rep := _recv(p.stdout)) is not None:
-            self.results.put(rep)
+            self.results.append(rep)
 
     def idle(self) -> bool:
         """True if some worker has nothing queued (a new batch would start at once)."""
         return any(q.empty() for q in self.inboxes)
 
-    def submit(self, batch: list[tuple[str, tuple]], tier: str) -> int:
-        """Queue one job: a batch of (function name, encode_region(...)) compiled together."""
+    def submit(self, batch: list[tuple[str, str, tuple]], tier: str) -> int:
+        """Queue one job: a batch of (function name, region key, encode_members(...)) compiled
+        together."""
         job = self.next_job
         self.next_job += 1
         self.inboxes[job % len(self.inboxes)].put((job, tier, batch))
         return job
 
-    def done(self) -> list[tuple[int, list[bytes] | None, str | None, float]]:
+    def done(self) -> list[tuple[int, list[bytes | None] | None, str | None, float]]:
         out = []
-        while True:
-            try:
-                out.append(self.results.get_nowait())
-            except queue.Empty:
-                return out
+        results = self.results
+        while results:
+            out.append(results.popleft())
+        return out
 
     def close(self) -> None:
         for inbox in self.inboxes:
@@ -164,4 +179,4 @@ class WorkerPool:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(sys.argv[1] if len(sys.argv) > 1 else None)

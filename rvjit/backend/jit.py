@@ -24,8 +24,9 @@ import llvmlite.binding as llvm
 from rvjit import __version__
 from rvjit.backend.code_cache import CodeCache, default_dir
 from rvjit.backend.code_pack import PACK_LOAD_AFTER, PACK_MIN_REGIONS, CodePack
-from rvjit.backend.compile_worker import WorkerPool, compile_regions, encode_region
+from rvjit.backend.compile_worker import WorkerPool, compile_regions
 from rvjit.backend.objcompile import host_key
+from rvjit.backend.region_source import Member, encode_members, region_ir
 from rvjit.exec.xlate_cache import translator_hash
 from rvjit.frontend.translate import BlockIR
 from rvjit.ir.helpers import HELPERS
@@ -41,12 +42,13 @@ MAX_BACKLOG = 4096
 MAX_BATCH = 16          # regions per worker job (one IPC round trip, one finalize to load)
 
 Done = Callable[[int], None]
-# A region's blocks, or a function that makes them (None if it cannot) when they are needed.
-Blocks = list[BlockIR] | Callable[[], list[BlockIR] | None]
+# A region's blocks, as its compiler receives them (region_source.py): mostly their bytes.
+Blocks = list[Member]
 
 
 def _made(blocks: Blocks) -> list[BlockIR] | None:
-    return blocks() if callable(blocks) else blocks
+    """The region's IR (None if a block's cannot be made)."""
+    return region_ir(blocks)
 
 
 class Codegen:
@@ -67,6 +69,7 @@ class Codegen:
         self.cache = CodeCache(default_dir()) if cache else None
         self.salt = f"{__version__}|{IR_FORMAT}|{self.tier}|{host_key()}|" \
                     f"{translator_hash()}|{backend_source_hash()}".encode()
+        self._salted = hashlib.sha256(self.salt)     # copied for each region_key
         salt_id = hashlib.sha256(self.salt).hexdigest()[:24]
         self.pack = CodePack(self.cache.dir, salt_id) if self.cache else None
         self.pack_loaded = False
@@ -77,15 +80,16 @@ class Codegen:
         self.pool: WorkerPool | None = None
         # Regions by function name: waiting for a worker (queued, per tier), being compiled
         # (inflight), or loaded from the cache and waiting for the next poll (hits).
-        self.queued: dict[str, dict[str, tuple[str, list[BlockIR], list[Done]]]] = {
+        self.queued: dict[str, dict[str, tuple[str, Blocks, list[Done]]]] = {
             self.tier: {}, self.tier2: {}}
-        self.inflight: dict[str, tuple[str, list[BlockIR], list[Done]]] = {}
-        self.hits: list[tuple[str, bytes, list[BlockIR], list[Done]]] = []
+        self.inflight: dict[str, tuple[str, Blocks, list[Done]]] = {}
+        self.hits: list[tuple[str, bytes, Blocks, list[Done]]] = []
         self.jobs: dict[int, tuple[str, list[str]]] = {}     # job id -> (tier, names)
         # First-tier regions: name -> (entry counter, blocks, callbacks).
-        self.watch: dict[str, tuple[ctypes.c_uint64, list[BlockIR], list[Done]]] = {}
+        self.watch: dict[str, tuple[ctypes.c_uint64, Blocks, list[Done]]] = {}
         self.next_scan = 0.0
         self.failures = 0
+        self.unmade = 0                 # regions left uncompiled: a block's IR could not be made
         self.last_failure: str | None = None
         self.loaded: dict[str, int] = {}
         self.compile_seconds = 0.0      # CPU time spent compiling (in whichever process)
@@ -100,17 +104,17 @@ class Codegen:
             llvm.add_symbol(name, addr)
 
     @property
-    def pending(self) -> int:
-        """Non-zero while poll() has work: compiles, cache hits to load, counters to read."""
-        return (sum(map(len, self.queued.values())) + len(self.inflight) + len(self.hits)
-                + len(self.watch))
+    def pending(self) -> bool:
+        """True while poll() has work: compiles, cache hits to load, counters to read (asked
+        at every exit of the run loop)."""
+        return bool(self.watch or self.inflight or self.hits or any(self.queued.values()))
 
     def region_key(self, members: list[tuple[int, int, bytes]]) -> str:
         """The identity of a region of blocks given as (pc, flags, guest bytes): a block's IR
         is a function of those (exec/xlate_cache.py), so with the sources of the translator
         and of this backend in the salt they determine the code.  Equal regions share one
         function and one cache entry."""
-        h = hashlib.sha256(self.salt)
+        h = self._salted.copy()
         for pc, flags, code in members:
             h.update(b"%x:%x:%x:" % (pc, flags, len(code)))
             h.update(code)
@@ -119,13 +123,15 @@ class Codegen:
     def request(self, blocks: Blocks, done: Done, key: str | None = None) -> bool:
         """Compile a region; `done(address)` runs once its code is loaded (perhaps at once, or
         at a later poll), and again with a faster address if the region tiers up.  `blocks`
-        is the region's IR, or a function that makes it (None: it cannot), called only if the
-        region has to be compiled; `key` is its region_key.  False if the compile queue is
-        full (the caller may ask again later)."""
+        are the region's members (region_source.py: a block's IR or its bytes; the IR is made
+        only if the region has to be compiled, and a region one of whose blocks' cannot be
+        made stays uncompiled); `key` is its region_key.  False if the compile queue is full
+        (the caller may ask again later)."""
         if self.workers and self._backlog() >= self.max_backlog:
             return False        # before hashing: the caller asks again after more executions
         if key is None:
-            key = self.region_key([(b.pc, b.flags, b.guest_bytes) for b in blocks])
+            key = self.region_key([(b.pc, b.flags, b.code if isinstance(b, tuple)
+                                    else b.guest_bytes) for b in blocks])
         return self._request(key, "r_" + key[:24], blocks, self.tier, done)
 
     def has(self, key: str) -> bool:
@@ -169,11 +175,12 @@ class Codegen:
             self.queued[tier][name] = (key, blocks, [done])
             self._submit()
             return True
-        blocks = _made(blocks)
-        if blocks is None:
+        irs = region_ir(blocks)
+        if irs is None:
+            self.unmade += 1
             return True
         t0 = time.process_time()
-        (obj,) = compile_regions([(name, blocks)], tier)
+        (obj,) = compile_regions([(name, irs)], tier)
         self._finish([(name, key, obj, blocks, [done])], time.process_time() - t0)
         return True
 
@@ -181,24 +188,20 @@ class Codegen:
         """Hand queued regions (first tier first) to an idle worker as one job; while every
         worker is busy they wait, so batches grow with the backlog."""
         if self.pool is None:
-            self.pool = WorkerPool(self.workers)
+            # The workers write the objects they make to the cache themselves.
+            self.pool = WorkerPool(self.workers, self.cache.dir if self.cache else None)
         while len(self.jobs) < self.workers:
             tier = next((t for t, q in self.queued.items() if q), None)
             if tier is None:
                 return
             q = self.queued[tier]
             names = list(q)[-MAX_BATCH:]     # the most recently hot first (oldest-first was slower)
-            batch, sent = [], []
+            batch = []
             for n in names:
                 key, blocks, dones = q.pop(n)
-                blocks = _made(blocks)
-                if blocks is None:
-                    continue            # its IR cannot be made again: it stays uncompiled
                 self.inflight[n] = (key, blocks, dones)
-                batch.append((n, encode_region(blocks)))
-                sent.append(n)
-            if sent:
-                self.jobs[self.pool.submit(batch, tier)] = (tier, sent)
+                batch.append((n, key, encode_members(blocks)))
+            self.jobs[self.pool.submit(batch, tier)] = (tier, names)
 
     def poll(self) -> int:
         """Load the regions whose compilation has finished and the cache hits, and queue the
@@ -208,7 +211,7 @@ class Codegen:
             hits, self.hits = self.hits, []
             self._load(hits)
             n += len(hits)
-        for job, objs, err, secs in self.pool.done() if self.jobs else ():
+        for job, objs, err, secs in self.pool.done() if self.jobs and self.pool.results else ():
             tier, names = self.jobs.pop(job)
             entries = [(nm, *self.inflight.pop(nm)) for nm in names]
             if objs is None:
@@ -216,15 +219,17 @@ class Codegen:
                 self.failures += len(names)
                 self.last_failure = err
                 continue
-            self._finish([(nm, key, obj, blocks, dones) for (nm, key, blocks, dones), obj
-                          in zip(entries, objs, strict=True)], secs)
+            made = [(nm, key, obj, blocks, dones) for (nm, key, blocks, dones), obj
+                    in zip(entries, objs, strict=True) if obj is not None]
+            self.unmade += len(names) - len(made)
+            self._finish(made, secs, written=True)
             if tier != self.tier:
                 self.tier2_compiled += len(names)
                 self.tier2_seconds += secs
             n += len(names)
         if self.tier2 and self.watch and time.perf_counter() >= self.next_scan:
             self._tier_up()
-        if self.pool and any(self.queued.values()):
+        if self.pool and len(self.jobs) < self.workers and any(self.queued.values()):
             self._submit()
         return n
 
@@ -239,14 +244,18 @@ class Codegen:
             for d in dones:
                 self._request(key, "o_" + key[:24], blocks, self.tier2, d)
 
-    def _finish(self, done: list[tuple[str, str, bytes, list[BlockIR], list[Done]]],
-                secs: float) -> None:
+    def _finish(self, done: list[tuple[str, str, bytes, Blocks, list[Done]]],
+                secs: float, written: bool = False) -> None:
+        """Load compiled regions; `written`: their compiler has put them in the cache."""
         self.compile_seconds += secs
         self.compiled += len(done)
         self.batches += 1
         if self.cache:
             for _, key, obj, _, _ in done:
-                self.cache.put(key, obj)
+                if written:
+                    self.cache.noted(key)
+                else:
+                    self.cache.put(key, obj)
                 self.outside_pack.append(key)
         self._load([(name, obj, blocks, dones) for name, _, obj, blocks, dones in done])
 
@@ -275,7 +284,7 @@ class Codegen:
                 self.engine.get_global_value_address(name + "_n"))
             self.watch[name] = (count, blocks, dones)
 
-    def _load(self, objs: list[tuple[str, bytes, list[BlockIR], list[Done]]]) -> None:
+    def _load(self, objs: list[tuple[str, bytes, Blocks, list[Done]]]) -> None:
         """Add objects to the engine, link them with one finalize, and run their callbacks."""
         t0 = time.perf_counter()
         for _, obj, _, _ in objs:
@@ -316,7 +325,7 @@ def backend_source_hash() -> str:
     if _backend_hash is None:
         h = hashlib.sha256()
         here = Path(__file__).resolve().parent
-        for name in ("llvm_lower.py", "objcompile.py", "compile_worker.py"):
+        for name in ("llvm_lower.py", "objcompile.py", "compile_worker.py", "region_source.py"):
             h.update((here / name).read_bytes())
         _backend_hash = h.hexdigest()[:24]
     return _backend_hash

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rvjit.backend.interp_encode import encode, translate_records
 from rvjit.backend.jit import Codegen, default_workers
 from rvjit.backend.llvm_lower import chainable
+from rvjit.backend.region_source import FromBytes, Member
 from rvjit.cpu.state import EXIT_HOT, EXIT_NAMES, EXIT_NO_TB, EXIT_TB_FLUSH, PAGE_SIZE
 from rvjit.exec.xlate_cache import (
     BLOCK_HINTED,
@@ -306,12 +306,8 @@ class Engine:
         # gets hot (hints for every region of earlier runs would flood the compile queue).
         if not codegen.has(key) or codegen.region_key(members) != key:
             return
-
-        def blocks() -> list[BlockIR] | None:
-            irs = [self._ir_from_bytes(*m) for m in members]
-            return None if any(b is None for b in irs) else irs
         self.stats.region_hints += 1
-        self._request_region(ent, [ent], key, blocks)
+        self._request_region(ent, [ent], key, [FromBytes(*m, -1) for m in members])
 
     def _translate(self, cpu, key) -> TBEntry:
         """Translate the block at key straight to the interpreter's records (its IR is made
@@ -379,35 +375,6 @@ class Engine:
         self.lib.rt_tb_insert(self.rt, tb)
         return ent
 
-    def _ir_of(self, ent: TBEntry) -> BlockIR | None:
-        """The block's IR, made again from its bytes for a block from the translation cache
-        (None if that does not give the same block)."""
-        if ent.ir is None:
-            ir = self._ir_from_bytes(ent.key[0], ent.key[2], bytes(ent.code))
-            if ir is None or ir.ninsns != ent.ninsns:
-                return None
-            ent.ir = ir
-        return ent.ir
-
-    @staticmethod
-    def _ir_from_bytes(pc: int, flags: int, code: bytes) -> BlockIR | None:
-        """The IR of the block at pc made from `code`, its bytes (None if it is not a block
-        of exactly those bytes)."""
-        start = pc & (PAGE_SIZE - 1)
-        # The block's page as far as the translator reads it: a block ends by its own bytes
-        # and their place in the page, never by what follows them.
-        page = bytes(start) + code + bytes(max(0, PAGE_SIZE - start - len(code)))
-
-        def fetch(vaddr: int) -> bytes:
-            if (vaddr ^ pc) & ~(PAGE_SIZE - 1):
-                raise FetchFault(-1, vaddr)
-            return page
-        try:
-            ir = translate_block(fetch, pc, flags)
-        except FetchFault:
-            return None
-        return ir if ir.guest_bytes == code else None
-
     # -- the compiled tier -------------------------------------------------------------------
     def handle_hot(self, cpu) -> None:
         ent = self.by_addr.get(int(self.ffi.cast("uintptr_t", cpu.hot_tb))) or \
@@ -423,10 +390,11 @@ class Engine:
         return self.codegen
 
     def _compile_region(self, ent: TBEntry, members: list[TBEntry]) -> None:
-        def blocks() -> list[BlockIR] | None:
-            irs = [self._ir_of(m) for m in members]
-            return None if any(b is None for b in irs) else irs
-
+        # A block from the translation cache or translated straight to records travels as its
+        # bytes (the compiler makes its IR again, and refuses it if that is not the same
+        # block); one translated to IR (it straddles pages, or a test installed it) as its IR.
+        blocks = [FromBytes(m.key[0], m.key[2], bytes(m.code), m.ninsns) if m.ir is None
+                  else m.ir for m in members]
         key = self._codegen().region_key([(m.key[0], m.key[2], m.code) for m in members])
         if self.xcache is not None and len(ent.pages) == 1:
             self.xcache.note_region(ent.key[0], ent.key[2], ent.code,
@@ -434,7 +402,7 @@ class Engine:
         self._request_region(ent, members, key, blocks)
 
     def _request_region(self, ent: TBEntry, members: list[TBEntry], key: str,
-                        blocks: Callable[[], list[BlockIR] | None]) -> None:
+                        blocks: list[Member]) -> None:
         """Ask for the region `key` with entry `ent`; its code replaces the entry's
         interpretation once loaded, for as long as every member stays valid."""
         installed = []
