@@ -325,6 +325,7 @@ class VirtMachine:
             "code_cache_hits": cg.cache.hits if cg and cg.cache else 0,
             "code_pack_hits": cg.pack_hits if cg else 0,
             "compile_failures": cg.failures if cg else 0,
+            "regions_unmade": cg.unmade if cg else 0,    # a member's IR could not be made
             "interp_blocks": sum(h.cpu.stat_interp_blocks for h in self.harts),
             "native_blocks": sum(h.cpu.stat_native_blocks for h in self.harts),
             "python_exits": s.python_exits,
