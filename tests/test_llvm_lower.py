@@ -72,8 +72,8 @@ def test_overwritten_register_is_stored_once():
     b.setx(6, b.binop(Op.ADD, a, 2))
     b.exit(PC + 8, 2)
     text = lower_region("f", [BlockIR(PC, 3 << 3, b.insns, b.ntemps, 2, 8, b"\0" * 8, ())])
-    stores = [ln for ln in text.splitlines() if ln.strip().startswith("store") and "%x6" in ln]
-    assert stores == ["  store i64 %3, ptr %x6"], text
+    # The first tier addresses x6 afresh for each access, and x6 is only stored here.
+    assert text.count("getelementptr i64, ptr %cpu, i64 6\n") == 1, text
 
 
 @pytest.mark.parametrize("tier", ["none:0", "O2:2"])
