@@ -67,7 +67,7 @@ def _dead_setx(insns: list[Insn]) -> set[int]:
     for pos in range(len(insns) - 1, -1, -1):
         i = insns[pos]
         op = i.op
-        if op is Op.SETX:
+        if op is _SETX:
             if i.reg in later:
                 dead.add(pos)
             else:
@@ -77,6 +77,8 @@ def _dead_setx(insns: list[Insn]) -> set[int]:
     return dead
 
 
+_GETX, _SETX, _LD, _ST, _EXIT, _MOV, _LABEL = (Op.GETX, Op.SETX, Op.LD, Op.ST, Op.EXIT, Op.MOV,
+                                               Op.LABEL)
 _BARRIERS = frozenset({Op.LD, Op.ST, Op.CALL, Op.BR, Op.BRCOND, Op.LABEL, Op.EXIT})
 # x OP 0 == x: the lowering passes x on instead of emitting the instruction.
 _ZERO_IDENTITY = frozenset({Op.ADD, Op.SUB, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.SAR})
@@ -99,9 +101,11 @@ class _Emitter:
         self.exits: list[tuple[str, str, str]] = []      # (pc value, icount value, from label)
         self.traps: list[tuple[str, str]] = []            # (icount value, from label)
         self.cur_label = "entry"
+        # The registers the region uses and writes (the local shape copies them in and out).
         self.xregs = sorted({i.reg for b in region.blocks for i in b.insns
-                             if i.op is Op.GETX or i.op is Op.SETX})
-        self.dirty = sorted({i.reg for b in region.blocks for i in b.insns if i.op is Op.SETX})
+                             if i.op is _GETX or i.op is _SETX}) if local else []
+        self.dirty = sorted({i.reg for b in region.blocks for i in b.insns
+                             if i.op is _SETX}) if local else []
         self.callees: dict[str, str] = {}     # symbol -> the entry block's pointer to it
         self.i1: dict[str, str] = {}          # a compare's i64 result -> its i1 value
         self.vals: dict[int, str] = {}        # the current block's temporaries -> their values
@@ -190,12 +194,17 @@ class _Emitter:
         return c
 
     def lower_binop(self, i: Insn) -> None:
-        a, b = (self.operand(x) for x in i.args)
+        x, y = i.args
+        vals = self.vals
+        a = _c(x) if x.__class__ is int else vals[x.n]
+        b = _c(y) if y.__class__ is int else vals[y.n]
         op = i.op
         if b == "0" and op in _ZERO_IDENTITY:
-            self.vals[i.dst.n] = a
+            vals[i.dst.n] = a
         elif op in _SIMPLE:
-            self.emit(f"{self.define(i.dst)} = {_SIMPLE[op]} i64 {a}, {b}")
+            self.n = n = self.n + 1
+            d = vals[i.dst.n] = f"%{n}"
+            self.lines.append(f"  {d} = {_SIMPLE[op]} i64 {a}, {b}")
         elif op in _SHIFT:
             sh = i.args[1]
             if sh.__class__ is int:
@@ -349,6 +358,7 @@ class _Emitter:
         self.label(f"b{k}")
         self.vals = vals = {}
         lines = self.lines
+        local = self.local
         terminated = False
         insns = block.insns
         dead = _dead_setx(insns)
@@ -357,7 +367,7 @@ class _Emitter:
         known: dict[int, str] = {}
         for pos, i in enumerate(insns):
             op = i.op
-            if op is Op.LABEL:
+            if op is _LABEL:
                 if not terminated:
                     lines.append(f"  br label %L{k}_{i.label}")
                 self.label(f"L{k}_{i.label}")
@@ -366,22 +376,33 @@ class _Emitter:
                 continue
             if terminated:
                 continue        # unreachable code after an exit, before the next label
-            if op is Op.GETX:
-                v = known.get(i.reg)
+            if op is _GETX:
+                r = i.reg
+                v = known.get(r)
                 if v is None:
-                    xp = self.xptr(i.reg)
-                    self.n += 1
-                    v = known[i.reg] = f"%{self.n}"
-                    lines.append(f"  {v} = load i64, ptr {xp}")
+                    n = self.n
+                    if local:
+                        self.n = n + 1
+                        lines.append(f"  %{n + 1} = load i64, ptr %x{r}")
+                    else:       # see xptr
+                        self.n = n = n + 2
+                        lines.append(f"  %{n - 1} = getelementptr i64, ptr %cpu, i64 {r}\n"
+                                     f"  %{n} = load i64, ptr %{n - 1}")
+                    v = known[r] = f"%{self.n}"
                 vals[i.dst.n] = v
-            elif op is Op.SETX:
+            elif op is _SETX:
                 a = i.args[0]
                 v = known[i.reg] = _c(a) if a.__class__ is int else vals[a.n]
                 if pos not in dead:
                     lines.append(f"  store i64 {v}, ptr {self.xptr(i.reg)}")
             elif op in BINARY_OPS:
                 self.lower_binop(i)
-            elif op is Op.MOV:
+            elif op is _LD or op is _ST:
+                self.lower_mem(i, mmu)
+            elif op is _EXIT:
+                self.lower_exit(i, chain)
+                terminated = True
+            elif op is _MOV:
                 vals[i.dst.n] = self.operand(i.args[0])
             elif op is Op.SEXT32:
                 t = self.fresh()
@@ -400,8 +421,6 @@ class _Emitter:
             elif op is Op.SETF:
                 p = self.field_ptr("f", str(i.reg))
                 self.emit(f"store i64 {self.operand(i.args[0])}, ptr {p}")
-            elif op is Op.LD or op is Op.ST:
-                self.lower_mem(i, mmu)
             elif op is Op.CALL:
                 self.lower_call(i)
                 known.clear()
@@ -413,9 +432,6 @@ class _Emitter:
                 nxt = self.fresh()[1:]
                 lines.append(f"  br i1 {c}, label %L{k}_{i.label}, label %{nxt}")
                 self.label(nxt)
-            elif op is Op.EXIT:
-                self.lower_exit(i, chain)
-                terminated = True
             else:
                 raise NotImplementedError(op)
         if not terminated:
