@@ -76,6 +76,24 @@ def test_overwritten_register_is_stored_once():
     assert text.count("getelementptr i64, ptr %cpu, i64 6\n") == 1, text
 
 
+def test_tlb_addressed_where_llvm_lays_it_out():
+    """Generated code indexes the TLB in i64 words from the state pointer: the tlb field's and
+    an entry's fields' word offsets are LLVM's byte offsets / 8."""
+    from rvjit.backend import llvm_lower
+    from rvjit.cpu.state import FIELD_INDEX
+    llvm.initialize_native_target()
+    tm = llvm.Target.from_default_triple().create_target_machine()
+    mod = llvm.parse_assembly(module_prelude() + "@g = external global %CPUState\n"
+                              "@e = external global %TLBEntry\n")
+    td = tm.target_data
+    cpu = mod.get_global_variable("g").global_value_type
+    ent = mod.get_global_variable("e").global_value_type
+    assert td.get_element_offset(cpu, FIELD_INDEX["tlb"]) == 8 * llvm_lower._TLB_SLOT
+    assert td.get_abi_size(ent) == 8 * llvm_lower._TLB_ENTRY == 8 << llvm_lower._TLB_ENTRY_SHIFT
+    for name, k in llvm_lower._TLB_FIELD.items():
+        assert td.get_element_offset(ent, k) == 8 * k, name
+
+
 @pytest.mark.parametrize("tier", ["none:0", "O2:2"])
 def test_compile_regions_makes_objects(tier):
     (obj,) = compile_regions([("r_test", _region())], tier)

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rvjit.cpu.state import FIELD_INDEX, PAGE_MASK, TLB_SIZE, llvm_type_decls, struct_field_index
+from rvjit.cpu.state import (FIELD_INDEX, FIELDS, PAGE_BITS, PAGE_MASK, STRUCTS, TLB_SIZE,
+                              llvm_type_decls, struct_field_index)
 from rvjit.frontend.translate import BlockIR
 from rvjit.ir.helpers import HELPERS
 from rvjit.ir.ops import BINARY_OPS, Insn, Op, Operand, Tmp
@@ -37,9 +38,28 @@ _SIMPLE = {Op.ADD: "add", Op.SUB: "sub", Op.AND: "and", Op.OR: "or", Op.XOR: "xo
            Op.MUL: "mul"}
 _SHIFT = {Op.SHL: "shl", Op.SHR: "lshr", Op.SAR: "ashr"}
 _SIZE_TY = {1: "i8", 2: "i16", 4: "i32", 8: "i64"}
-_TLB = FIELD_INDEX["tlb"]
 assert FIELD_INDEX["x"] == 0        # x[r] is the r-th i64 from the state pointer (xptr)
 _TLB_FIELD = {f: struct_field_index("TLBEntry", f) for f in ("tag_r", "tag_w", "addend")}
+
+
+def _tlb_slot() -> int:
+    """Where cpu->tlb starts, in i64 units: every field before it is a 64-bit scalar or an
+    array of them (a 64-bit host's pointers included), so there is no padding.
+    tests/test_llvm_lower.py checks it against LLVM's layout of %CPUState."""
+    k = 0
+    for f in FIELDS:
+        if f.name == "tlb":
+            return k
+        assert f.ctype in ("u64", "i64", "ptr"), f
+        k += f.dims[0] if f.dims else 1
+    raise AssertionError("no tlb field")
+
+
+_TLB_SLOT = _tlb_slot()
+_TLB_ENTRY = len(STRUCTS["TLBEntry"])            # i64 words per entry
+assert all(f.ctype in ("u64", "i64") and not f.dims for f in STRUCTS["TLBEntry"])
+assert _TLB_ENTRY == 4
+_TLB_ENTRY_SHIFT = 2
 
 
 def chainable(block: BlockIR) -> bool:
@@ -109,6 +129,9 @@ class _Emitter:
         self.callees: dict[str, str] = {}     # symbol -> the entry block's pointer to it
         self.i1: dict[str, str] = {}          # a compare's i64 result -> its i1 value
         self.vals: dict[int, str] = {}        # the current block's temporaries -> their values
+        # Branch weights (slow paths and region exits unlikely) matter only to an optimising
+        # tier's block placement: fast instruction selection ignores them.
+        self.prof = ", !prof !0" if local else ""
 
     # -- text helpers ------------------------------------------------------------------------
     def fresh(self) -> str:
@@ -261,60 +284,65 @@ class _Emitter:
     def lower_mem(self, i: Insn, mmu: int) -> None:
         """A TLB hit inline (an index, a compare, a load addressed from the entry); a miss
         calls the slow path, and leaves the region if it trapped.  The op's values and blocks
-        are numbered from n: fast path n+6, slow path n+13, join n+17 (some numbers unused)."""
+        are numbered from n: fast path n+7, slow path n+14, join n+18 (some numbers unused).
+        The entry is addressed in i64 units from the state pointer (index and field offset
+        in one address: fast-isel folds a scale of 8, not a TLBEntry's 32)."""
         n = self.n + 1
-        self.n = n + 17
+        self.n = n + 18
         addr = self.operand(i.args[0])
         size, ty = i.size, _SIZE_TY[i.size]
-        is_ld = i.op is Op.LD
-        ent = f"getelementptr inbounds %CPUState, ptr %cpu, i32 0, i32 {_TLB}, i64 {mmu}, " \
-              f"i64 %{n + 1}, i32 "
-        tag = _TLB_FIELD["tag_r" if is_ld else "tag_w"]
-        f, s, d = n + 6, n + 13, n + 17
-        lines = [f"  %{n} = lshr i64 {addr}, 12\n  %{n + 1} = and i64 %{n}, {TLB_SIZE - 1}\n"
-                 f"  %{n + 2} = {ent}{tag}\n  %{n + 3} = load i64, ptr %{n + 2}\n"
-                 f"  %{n + 4} = and i64 {addr}, {_c(PAGE_MASK | (size - 1))}\n"
-                 f"  %{n + 5} = icmp eq i64 %{n + 4}, %{n + 3}\n"
-                 f"  br i1 %{n + 5}, label %{f}, label %{s}, !prof !0\n"
-                 f"{f}:\n  %{n + 7} = {ent}{_TLB_FIELD['addend']}\n"
-                 f"  %{n + 8} = load i64, ptr %{n + 7}\n  %{n + 9} = add i64 {addr}, %{n + 8}\n"
-                 f"  %{n + 10} = getelementptr i8, ptr %mem, i64 %{n + 9}\n"]
+        is_ld = i.op is _LD
+        base = _TLB_SLOT + mmu * TLB_SIZE * _TLB_ENTRY
+        tag = base + _TLB_FIELD["tag_r" if is_ld else "tag_w"]
+        f, s, d = n + 7, n + 14, n + 18
+        lines = [f"  %{n} = lshr i64 {addr}, {PAGE_BITS - _TLB_ENTRY_SHIFT}\n"
+                 f"  %{n + 1} = and i64 %{n}, {(TLB_SIZE - 1) * _TLB_ENTRY}\n"
+                 f"  %{n + 2} = getelementptr i64, ptr %cpu, i64 %{n + 1}\n"
+                 f"  %{n + 3} = getelementptr i64, ptr %{n + 2}, i64 {tag}\n"
+                 f"  %{n + 4} = load i64, ptr %{n + 3}\n"
+                 f"  %{n + 5} = and i64 {addr}, {_c(PAGE_MASK | (size - 1))}\n"
+                 f"  %{n + 6} = icmp eq i64 %{n + 5}, %{n + 4}\n"
+                 f"  br i1 %{n + 6}, label %{f}, label %{s}{self.prof}\n"
+                 f"{f}:\n  %{n + 8} = getelementptr i64, ptr %{n + 2}, i64 "
+                 f"{base + _TLB_FIELD['addend']}\n"
+                 f"  %{n + 9} = load i64, ptr %{n + 8}\n  %{n + 10} = add i64 {addr}, %{n + 9}\n"
+                 f"  %{n + 11} = getelementptr i8, ptr %mem, i64 %{n + 10}\n"]
         memop = size | (16 if i.signed else 0) | (mmu << 8)
         pc = _c(i.pc)
         if is_ld:
             if size == 8:
-                lines.append(f"  %{n + 12} = load i64, ptr %{n + 10}, align 1\n")
+                lines.append(f"  %{n + 13} = load i64, ptr %{n + 11}, align 1\n")
             else:
-                lines.append(f"  %{n + 11} = load {ty}, ptr %{n + 10}, align 1\n  %{n + 12} = "
-                             f"{'sext' if i.signed else 'zext'} {ty} %{n + 11} to i64\n")
+                lines.append(f"  %{n + 12} = load {ty}, ptr %{n + 11}, align 1\n  %{n + 13} = "
+                             f"{'sext' if i.signed else 'zext'} {ty} %{n + 12} to i64\n")
             if self.local:
-                call = f"  %{n + 14} = call i64 {self.callee(self.stub + 'ld')}(ptr %cpu, " \
+                call = f"  %{n + 15} = call i64 {self.callee(self.stub + 'ld')}(ptr %cpu, " \
                        f"i64 {addr}, i64 {memop}, ptr %ic, ptr %budget)\n"
             else:
-                call = f"  %{n + 14} = call i64 {self.callee('rt_load_slow')}(ptr %cpu, " \
+                call = f"  %{n + 15} = call i64 {self.callee('rt_load_slow')}(ptr %cpu, " \
                        f"i64 {addr}, i64 {memop})\n"
             lines.append(f"  br label %{d}\n{s}:\n  store i64 {pc}, ptr %pcp\n{call}"
-                         f"  %{n + 15} = load i64, ptr %excp\n"
-                         f"  %{n + 16} = icmp ne i64 %{n + 15}, 0\n")
+                         f"  %{n + 16} = load i64, ptr %excp\n"
+                         f"  %{n + 17} = icmp ne i64 %{n + 16}, 0\n")
         else:
             val = self.operand(i.args[1])
             if size == 8:
-                lines.append(f"  store i64 {val}, ptr %{n + 10}, align 1\n")
+                lines.append(f"  store i64 {val}, ptr %{n + 11}, align 1\n")
             else:
-                lines.append(f"  %{n + 11} = trunc i64 {val} to {ty}\n"
-                             f"  store {ty} %{n + 11}, ptr %{n + 10}, align 1\n")
+                lines.append(f"  %{n + 12} = trunc i64 {val} to {ty}\n"
+                             f"  store {ty} %{n + 12}, ptr %{n + 11}, align 1\n")
             lines.append(f"  br label %{d}\n{s}:\n  store i64 {pc}, ptr %pcp\n")
             if self.local:
-                lines.append(f"  %{n + 16} = call i1 {self.callee(self.stub + 'st')}(ptr %cpu, "
+                lines.append(f"  %{n + 17} = call i1 {self.callee(self.stub + 'st')}(ptr %cpu, "
                              f"i64 {addr}, i64 {val}, i64 {memop}, ptr %ic, ptr %budget)\n")
             else:
                 lines.append(f"  call void {self.callee('rt_store_slow')}(ptr %cpu, i64 {addr},"
-                             f" i64 {val}, i64 {memop})\n  %{n + 15} = load i64, ptr %excp\n"
-                             f"  %{n + 16} = icmp ne i64 %{n + 15}, 0\n")
-        lines.append(f"  br i1 %{n + 16}, label %trap, label %{d}\n{d}:")
+                             f" i64 {val}, i64 {memop})\n  %{n + 16} = load i64, ptr %excp\n"
+                             f"  %{n + 17} = icmp ne i64 %{n + 16}, 0\n")
+        lines.append(f"  br i1 %{n + 17}, label %trap, label %{d}\n{d}:")
         if is_ld:
-            lines.append(f"\n  {self.define(i.dst)} = phi i64 [ %{n + 12}, %{f} ], "
-                         f"[ %{n + 14}, %{s} ]")
+            lines.append(f"\n  {self.define(i.dst)} = phi i64 [ %{n + 13}, %{f} ], "
+                         f"[ %{n + 15}, %{s} ]")
         self.lines.append("".join(lines))
         self.traps.append((str(i.icount), str(s)))
         self.cur_label = str(d)
@@ -346,7 +374,7 @@ class _Emitter:
                 f"  store i64 %{n + 1}, ptr %ic\n  %{n + 2} = load i64, ptr %budget\n"
                 f"  %{n + 3} = sub i64 %{n + 2}, 1\n  store i64 %{n + 3}, ptr %budget\n"
                 f"  %{n + 4} = icmp sgt i64 %{n + 3}, 0\n"
-                f"  br i1 %{n + 4}, label %b{dest}, label %exit, !prof !0")
+                f"  br i1 %{n + 4}, label %b{dest}, label %exit{self.prof}")
             self.exits.append((_c(target), "0", self.cur_label))
             return
         self.exits.append((self.operand(target), str(i.icount), self.cur_label))
