@@ -76,19 +76,22 @@ def test_overwritten_register_is_stored_once():
     assert text.count("getelementptr i64, ptr %cpu, i64 6\n") == 1, text
 
 
-def test_tlb_addressed_where_llvm_lays_it_out():
-    """Generated code indexes the TLB in i64 words from the state pointer: the tlb field's and
-    an entry's fields' word offsets are LLVM's byte offsets / 8."""
+def test_state_addressed_where_llvm_lays_it_out():
+    """Generated code addresses CPUState's fields up to the TLB, and a TLB entry's fields, in
+    i64 words from the state pointer: their word offsets are LLVM's byte offsets / 8."""
     from rvjit.backend import llvm_lower
-    from rvjit.cpu.state import FIELD_INDEX
+    from rvjit.cpu.state import FIELD_INDEX, llvm_type_decls
     llvm.initialize_native_target()
     tm = llvm.Target.from_default_triple().create_target_machine()
-    mod = llvm.parse_assembly(module_prelude() + "@g = external global %CPUState\n"
+    mod = llvm.parse_assembly(llvm_type_decls() + "@g = external global %CPUState\n"
                               "@e = external global %TLBEntry\n")
     td = tm.target_data
     cpu = mod.get_global_variable("g").global_value_type
     ent = mod.get_global_variable("e").global_value_type
-    assert td.get_element_offset(cpu, FIELD_INDEX["tlb"]) == 8 * llvm_lower._TLB_SLOT
+    assert set(llvm_lower._SLOT) >= {"x", "f", "pc", "instret", "budget", "exc_taken",
+                                     "mem_base", "tlb"}
+    for name, k in llvm_lower._SLOT.items():
+        assert td.get_element_offset(cpu, FIELD_INDEX[name]) == 8 * k, name
     assert td.get_abi_size(ent) == 8 * llvm_lower._TLB_ENTRY == 8 << llvm_lower._TLB_ENTRY_SHIFT
     for name, k in llvm_lower._TLB_FIELD.items():
         assert td.get_element_offset(ent, k) == 8 * k, name

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rvjit.cpu.state import (FIELD_INDEX, FIELDS, PAGE_BITS, PAGE_MASK, STRUCTS, TLB_SIZE,
-                              llvm_type_decls, struct_field_index)
+from rvjit.cpu.state import FIELDS, PAGE_BITS, PAGE_MASK, STRUCTS, TLB_SIZE, struct_field_index
 from rvjit.frontend.translate import BlockIR
 from rvjit.ir.helpers import HELPERS
 from rvjit.ir.ops import BINARY_OPS, Insn, Op, Operand, Tmp
@@ -38,24 +37,27 @@ _SIMPLE = {Op.ADD: "add", Op.SUB: "sub", Op.AND: "and", Op.OR: "or", Op.XOR: "xo
            Op.MUL: "mul"}
 _SHIFT = {Op.SHL: "shl", Op.SHR: "lshr", Op.SAR: "ashr"}
 _SIZE_TY = {1: "i8", 2: "i16", 4: "i32", 8: "i64"}
-assert FIELD_INDEX["x"] == 0        # x[r] is the r-th i64 from the state pointer (xptr)
 _TLB_FIELD = {f: struct_field_index("TLBEntry", f) for f in ("tag_r", "tag_w", "addend")}
 
 
-def _tlb_slot() -> int:
-    """Where cpu->tlb starts, in i64 units: every field before it is a 64-bit scalar or an
-    array of them (a 64-bit host's pointers included), so there is no padding.
-    tests/test_llvm_lower.py checks it against LLVM's layout of %CPUState."""
-    k = 0
+def _slots() -> dict[str, int]:
+    """Where the fields up to cpu->tlb start, in i64 words: every field before the TLB is a
+    64-bit scalar or an array of them (a 64-bit host's pointers included), so there is no
+    padding.  Generated code addresses them as i64 words from the state pointer, which spares
+    each module the %CPUState type (tests/test_llvm_lower.py checks LLVM lays it out so)."""
+    out, k = {}, 0
     for f in FIELDS:
+        out[f.name] = k
         if f.name == "tlb":
-            return k
+            return out
         assert f.ctype in ("u64", "i64", "ptr"), f
         k += f.dims[0] if f.dims else 1
     raise AssertionError("no tlb field")
 
 
-_TLB_SLOT = _tlb_slot()
+_SLOT = _slots()
+_TLB_SLOT = _SLOT["tlb"]
+assert _SLOT["x"] == 0          # x[r] is word r (xptr)
 _TLB_ENTRY = len(STRUCTS["TLBEntry"])            # i64 words per entry
 assert all(f.ctype in ("u64", "i64") and not f.dims for f in STRUCTS["TLBEntry"])
 assert _TLB_ENTRY == 4
@@ -145,10 +147,9 @@ class _Emitter:
         self.lines.append(f"{name}:")
         self.cur_label = name
 
-    def field_ptr(self, name: str, *idx: str) -> str:
+    def field_ptr(self, name: str, idx: int = 0) -> str:
         p = self.fresh()
-        extra = "".join(f", i64 {i}" for i in idx)
-        self.emit(f"{p} = {_field(name)}{extra}")
+        self.emit(f"{p} = {_field(name, idx)}")
         return p
 
     def load_field(self, name: str, ty: str = "i64") -> str:
@@ -171,7 +172,8 @@ class _Emitter:
     def check_trap(self, icount: int) -> None:
         n = self.n
         self.n = n + 3
-        self.lines.append(f"  %{n + 1} = load i64, ptr %excp\n  %{n + 2} = icmp ne i64 %{n + 1}, 0\n"
+        self.lines.append(f"  %{n + 1} = load i64, ptr %excp\n"
+                          f"  %{n + 2} = icmp ne i64 %{n + 1}, 0\n"
                           f"  br i1 %{n + 2}, label %trap, label %{n + 3}\n{n + 3}:")
         self.traps.append((str(icount), self.cur_label))
         self.cur_label = str(n + 3)
@@ -444,10 +446,10 @@ class _Emitter:
                 a1, a2 = (self.operand(a) for a in i.args[1:])
                 self.emit(f"{self.define(i.dst)} = select i1 {c}, i64 {a1}, i64 {a2}")
             elif op is Op.GETF:
-                p = self.field_ptr("f", str(i.reg))
+                p = self.field_ptr("f", i.reg)
                 self.emit(f"{self.define(i.dst)} = load i64, ptr {p}")
             elif op is Op.SETF:
-                p = self.field_ptr("f", str(i.reg))
+                p = self.field_ptr("f", i.reg)
                 self.emit(f"store i64 {self.operand(i.args[0])}, ptr {p}")
             elif op is Op.CALL:
                 self.lower_call(i)
@@ -509,7 +511,7 @@ class _Emitter:
             self.emit("%bv = load i64, ptr %bp")
             self.emit("store i64 %bv, ptr %budget")
             for r in self.xregs:
-                self.emit(f"%xp{r} = {_field('x')}, i64 {r}")
+                self.emit(f"%xp{r} = {_field('x', r)}")
                 self.emit(f"%xv{r} = load i64, ptr %xp{r}")
                 self.emit(f"store i64 %xv{r}, ptr %x{r}")
         else:
@@ -559,12 +561,13 @@ class _Emitter:
         self.emit("ret void")
 
     def store_field_idx(self, name: str, idx: int, val: str) -> None:
-        p = self.field_ptr(name, str(idx))
+        p = self.field_ptr(name, idx)
         self.emit(f"store i64 {val}, ptr {p}")
 
 
-def _field(name: str) -> str:
-    return f"getelementptr inbounds %CPUState, ptr %cpu, i32 0, i32 {FIELD_INDEX[name]}"
+def _field(name: str, idx: int = 0) -> str:
+    """A pointer to cpu->`name`[`idx`] (see _slots)."""
+    return f"getelementptr i64, ptr %cpu, i64 {_SLOT[name] + idx}"
 
 
 # Before an out-of-line call: the instructions retired so far go to cpu->instret (the local
@@ -611,8 +614,8 @@ _STUB_CALLS = {"ld": ("rt_load_slow",), "st": ("rt_store_slow",), "pre": ()}
 
 
 def module_prelude() -> str:
-    """What every region's module starts with: the state's types and the branch weights."""
-    return llvm_type_decls() + "!0 = !{!\"branch_weights\", i32 1000, i32 1}\n"
+    """What every region's module starts with: the branch weights (no types: see _slots)."""
+    return "!0 = !{!\"branch_weights\", i32 1000, i32 1}\n"
 
 
 def lower_region(fname: str, blocks: list[BlockIR], local: bool = False) -> str:
