@@ -286,9 +286,11 @@ class _Emitter:
     def lower_mem(self, i: Insn, mmu: int) -> None:
         """A TLB hit inline (an index, a compare, a load addressed from the entry); a miss
         calls the slow path, and leaves the region if it trapped.  The op's values and blocks
-        are numbered from n: fast path n+7, slow path n+14, join n+18 (some numbers unused).
-        The entry is addressed in i64 units from the state pointer (index and field offset
-        in one address: fast-isel folds a scale of 8, not a TLBEntry's 32)."""
+        are numbered from n: fast path n+11, slow path n+14, join n+18.
+        The entry is addressed in i64 words from the state pointer, index and field offset in
+        one address (fast-isel folds a scale of 8, not a TLBEntry's 32), and its addend is
+        read before the tag compare (it is there whether or not the tag matches): nothing
+        but the host address is live into the fast path."""
         n = self.n + 1
         self.n = n + 18
         addr = self.operand(i.args[0])
@@ -296,26 +298,26 @@ class _Emitter:
         is_ld = i.op is _LD
         base = _TLB_SLOT + mmu * TLB_SIZE * _TLB_ENTRY
         tag = base + _TLB_FIELD["tag_r" if is_ld else "tag_w"]
-        f, s, d = n + 7, n + 14, n + 18
+        f, s, d = n + 11, n + 14, n + 18
         lines = [f"  %{n} = lshr i64 {addr}, {PAGE_BITS - _TLB_ENTRY_SHIFT}\n"
                  f"  %{n + 1} = and i64 %{n}, {(TLB_SIZE - 1) * _TLB_ENTRY}\n"
                  f"  %{n + 2} = getelementptr i64, ptr %cpu, i64 %{n + 1}\n"
                  f"  %{n + 3} = getelementptr i64, ptr %{n + 2}, i64 {tag}\n"
                  f"  %{n + 4} = load i64, ptr %{n + 3}\n"
-                 f"  %{n + 5} = and i64 {addr}, {_c(PAGE_MASK | (size - 1))}\n"
-                 f"  %{n + 6} = icmp eq i64 %{n + 5}, %{n + 4}\n"
-                 f"  br i1 %{n + 6}, label %{f}, label %{s}{self.prof}\n"
-                 f"{f}:\n  %{n + 8} = getelementptr i64, ptr %{n + 2}, i64 "
+                 f"  %{n + 5} = getelementptr i64, ptr %{n + 2}, i64 "
                  f"{base + _TLB_FIELD['addend']}\n"
-                 f"  %{n + 9} = load i64, ptr %{n + 8}\n  %{n + 10} = add i64 {addr}, %{n + 9}\n"
-                 f"  %{n + 11} = getelementptr i8, ptr %mem, i64 %{n + 10}\n"]
+                 f"  %{n + 6} = load i64, ptr %{n + 5}\n  %{n + 7} = add i64 {addr}, %{n + 6}\n"
+                 f"  %{n + 8} = getelementptr i8, ptr %mem, i64 %{n + 7}\n"
+                 f"  %{n + 9} = and i64 {addr}, {_c(PAGE_MASK | (size - 1))}\n"
+                 f"  %{n + 10} = icmp eq i64 %{n + 9}, %{n + 4}\n"
+                 f"  br i1 %{n + 10}, label %{f}, label %{s}{self.prof}\n{f}:\n"]
         memop = size | (16 if i.signed else 0) | (mmu << 8)
         pc = _c(i.pc)
         if is_ld:
             if size == 8:
-                lines.append(f"  %{n + 13} = load i64, ptr %{n + 11}, align 1\n")
+                lines.append(f"  %{n + 13} = load i64, ptr %{n + 8}, align 1\n")
             else:
-                lines.append(f"  %{n + 12} = load {ty}, ptr %{n + 11}, align 1\n  %{n + 13} = "
+                lines.append(f"  %{n + 12} = load {ty}, ptr %{n + 8}, align 1\n  %{n + 13} = "
                              f"{'sext' if i.signed else 'zext'} {ty} %{n + 12} to i64\n")
             if self.local:
                 call = f"  %{n + 15} = call i64 {self.callee(self.stub + 'ld')}(ptr %cpu, " \
@@ -329,10 +331,10 @@ class _Emitter:
         else:
             val = self.operand(i.args[1])
             if size == 8:
-                lines.append(f"  store i64 {val}, ptr %{n + 11}, align 1\n")
+                lines.append(f"  store i64 {val}, ptr %{n + 8}, align 1\n")
             else:
                 lines.append(f"  %{n + 12} = trunc i64 {val} to {ty}\n"
-                             f"  store {ty} %{n + 12}, ptr %{n + 11}, align 1\n")
+                             f"  store {ty} %{n + 12}, ptr %{n + 8}, align 1\n")
             lines.append(f"  br label %{d}\n{s}:\n  store i64 {pc}, ptr %pcp\n")
             if self.local:
                 lines.append(f"  %{n + 17} = call i1 {self.callee(self.stub + 'st')}(ptr %cpu, "
