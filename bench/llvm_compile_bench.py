@@ -49,6 +49,21 @@ def _cpu(fn, *args):
     return r, time.process_time() - t0
 
 
+def _merge(texts: list[str]) -> str:
+    """Regions' texts as one module: each declares what it calls, once for the module."""
+    if len(texts) == 1:
+        return texts[0]
+    seen: set[str] = set()
+    out = []
+    for ln in "".join(texts).splitlines(keepends=True):
+        if ln.startswith("declare "):
+            if ln in seen:
+                continue
+            seen.add(ln)
+        out.append(ln)
+    return "".join(out)
+
+
 def measure(path: str, sample: int, batches: list[int], configs: list[str]) -> None:
     import llvmlite.binding as llvm
 
@@ -85,7 +100,7 @@ def measure(path: str, sample: int, batches: list[int], configs: list[str]) -> N
             tparse = tver = topt = tcg = 0.0
             size = 0
             for k in range(0, n, bs):
-                text = prelude + "".join(texts[k:k + bs])
+                text = prelude + _merge(texts[k:k + bs])
                 tm = objcompile.target_machine(cfg)
                 mod, t = _cpu(llvm.parse_assembly, text)
                 tparse += t
