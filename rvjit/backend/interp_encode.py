@@ -15,9 +15,9 @@ from __future__ import annotations
 import struct
 
 from rvjit.frontend.translate import Fetch, run_translators
-from rvjit.ir.builder import _FOLD, _NPOOL, _TMPS, sext32
+from rvjit.ir.builder import _FOLD, _NPOOL, _TMPS, fold_unary
 from rvjit.ir.helpers import HELPER_IDS, HELPERS
-from rvjit.ir.ops import BINARY_OPS, CALL, SEXT32, UNARY_OPS, ZEXT32, Insn, Op, Tmp
+from rvjit.ir.ops import BINARY_OPS, CALL, UNARY_OPS, Insn, Op, Tmp
 
 MASK64 = 0xFFFF_FFFF_FFFF_FFFF
 
@@ -450,12 +450,7 @@ class RecordBuilder:
     def unop(self, op: Op, a):
         assert op in UNARY_OPS
         if isinstance(a, int):
-            a &= MASK64
-            if op is SEXT32:
-                return sext32(a)
-            if op is ZEXT32:
-                return a & 0xFFFF_FFFF
-            return a
+            return fold_unary(op, a)
         d = self._tmp()
         rec = [_BASES[op], d.n, 0, 0, 0, 0, 0, 0, 0]
         rec[0] |= self._operand(a, rec, 2)

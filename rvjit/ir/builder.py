@@ -48,6 +48,16 @@ _NPOOL = 4096
 _TMPS = [Tmp(n) for n in range(_NPOOL)]
 
 
+def fold_unary(op: Op, a: int) -> int:
+    """The value of unary op `op` on a constant (every builder folds these)."""
+    a &= MASK64
+    if op is SEXT32:
+        return sext32(a)
+    if op is ZEXT32:
+        return a & 0xFFFF_FFFF
+    return a
+
+
 def sext32(v: int) -> int:
     v &= 0xFFFF_FFFF
     return (v - (1 << 32)) & MASK64 if v & 0x8000_0000 else v
@@ -94,12 +104,7 @@ class IRBuilder:
     def unop(self, op: Op, a: Operand) -> Operand:
         assert op in UNARY_OPS
         if isinstance(a, int):
-            a &= MASK64
-            if op is SEXT32:
-                return sext32(a)
-            if op is ZEXT32:
-                return a & 0xFFFF_FFFF
-            return a
+            return fold_unary(op, a)
         n = self.ntemps
         self.ntemps = n + 1
         d = _TMPS[n] if n < _NPOOL else Tmp(n)
