@@ -85,11 +85,6 @@ static inline int in_large_range(const HartRt *h, int mmu, uint64_t vaddr)
     return 0;
 }
 
-void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr)
-{
-    rt_tlb_flush_page_mmu(cpu, vaddr, ~0u);
-}
-
 /* Drop the translations of the page holding `vaddr` in the MMU indices in `mask`.  An entry
  * filled from a superpage or NAPOT leaf stands for a larger range (4.2.1: SFENCE.VMA of any
  * address in it invalidates it), so an index whose large-page range holds vaddr goes whole

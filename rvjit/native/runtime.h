@@ -303,7 +303,6 @@ typedef struct MmuFault {
 int rt_mmu_translate(CPUState *cpu, uint64_t vaddr, int acc, int mmu, int hlvx,
                      uint64_t *paddr, uint64_t *span, int *dirty_w, MmuFault *f);
 int rt_hgatp_mode_supported(uint64_t mode);
-void rt_tlb_flush_page(CPUState *cpu, uint64_t vaddr);
 void rt_tlb_reset(CPUState *cpu);
 int rt_tlb_flush_page_mmu(CPUState *cpu, uint64_t vaddr, unsigned mask);
 /* hyp.c: record the H-extension facts of an exception about to be raised (tval is a guest
