@@ -233,13 +233,16 @@ class Codegen:
             self._submit()
         return n
 
+    def _tier2_key(self, name: str) -> str:
+        return hashlib.sha256(f"{name}|{self.tier2}".encode()).hexdigest()
+
     def _tier_up(self) -> None:
         self.next_scan = time.perf_counter() + SCAN_SECONDS
         limit = self.tier_up_entries
         hot = [name for name, (count, _, _) in self.watch.items() if count.value >= limit]
         for name in hot:
             _, blocks, dones = self.watch.pop(name)
-            key = hashlib.sha256(f"{name}|{self.tier2}".encode()).hexdigest()
+            key = self._tier2_key(name)
             self.tiered_up += 1
             for d in dones:
                 self._request(key, "o_" + key[:24], blocks, self.tier2, d)
@@ -280,8 +283,15 @@ class Codegen:
     def _loaded(self, name: str, addr: int, blocks: Blocks, dones: list[Done]) -> None:
         self.loaded[name] = addr
         if self.tier2 and name.startswith("r_"):
-            count = ctypes.c_uint64.from_address(
-                self.engine.get_global_value_address(name + "_n"))
+            key2 = self._tier2_key(name)
+            if (self.pack is not None and key2 in self.pack.keys()) or \
+                    (self.cache is not None and self.cache.has(key2)):
+                # An earlier run optimised it: take that code at the next scan, not after
+                # another TIER_UP_ENTRIES entries in this run.
+                count = ctypes.c_uint64(self.tier_up_entries)
+            else:
+                count = ctypes.c_uint64.from_address(
+                    self.engine.get_global_value_address(name + "_n"))
             self.watch[name] = (count, blocks, dones)
 
     def _load(self, objs: list[tuple[str, bytes, Blocks, list[Done]]]) -> None:
