@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,42 @@ def test_a_pack_grows_with_regions_it_did_not_hold(tmp_path):
     assert pack.rewrite([a, b], ["ka", "kb"])
     assert CodePack(tmp_path, "salt").keys() == {"ka", "kb"}
     assert not pack.rewrite([a, b], ["ka", "kb"])      # nothing new: the pack stays
+
+
+def test_optimised_code_an_earlier_run_cached_is_taken_without_new_entries(tmp_path,
+                                                                          monkeypatch):
+    """Tier-up: a first-tier region entered TIER_UP_ENTRIES times is compiled again by the
+    optimising tier, whose object is cached; a later Codegen that loads the first-tier region
+    takes the optimised code at its next scan although the region has not been entered."""
+    from rvjit.backend import jit
+    from rvjit.backend.region_source import ir_from_bytes
+    from rvjit.native.build import load
+
+    monkeypatch.setenv("RVJIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(jit, "SCAN_SECONDS", 0.0)
+    ffi, lib = load()
+    pc, flags = 0x8000_0100, 3
+    # addi a0, a0, 1; addi a0, a0, 2; bne a0, a1, -8
+    block = ir_from_bytes(pc, flags, bytes.fromhex("13051500" "13052500" "e31cb5fe"))
+
+    def run(tier_up_entries: int) -> tuple[jit.Codegen, list[int]]:
+        monkeypatch.setenv("RVJIT_TIER_UP", str(tier_up_entries))
+        cg = jit.Codegen(ffi, lib, workers=1)
+        addrs: list[int] = []
+        assert cg.request([block], addrs.append)
+        deadline = time.monotonic() + 60
+        while (len(addrs) < 2 or (cg.tier2_compiled == 0 and tier_up_entries == 0)) and \
+                time.monotonic() < deadline:
+            cg.poll()
+            time.sleep(0.01)
+        cg.close()
+        return cg, addrs
+
+    # First run: every region tiers up at once (0 entries needed); both tiers compile.
+    cg1, addrs1 = run(0)
+    assert cg1.tier2_compiled == 1 and len(addrs1) == 2
+    # Second run: tier-up would need 10^9 entries, which never come; the cached optimised
+    # object is loaded anyway, compiling nothing.
+    cg2, addrs2 = run(10**9)
+    assert len(addrs2) == 2 and cg2.compiled == 0 and cg2.tiered_up == 1
+    assert any(name.startswith("o_") for name in cg2.loaded)
