@@ -493,7 +493,6 @@ class RecordBuilder:
             rec = [_BASE_SETX, 0, s, 0, 0, r, 0, 0, 0]
             self.crefs.append((rec, 2))
         else:
-            rec = [_BASE_SETX, 0, 0, 0, 0, r, 0, 0, 0]
             n = v.n
             last = self.last
             if last is not None and last[1] == n and last[0] & ~0x3F in _DX_OK:
@@ -506,11 +505,11 @@ class RecordBuilder:
                 return
             g = self.tinfo[n]
             if g is None:
-                rec[2] = n
+                rec = [_BASE_SETX, 0, n, 0, 0, r, 0, 0, 0]
             elif self.written[g[0]] <= g[1]:
-                rec[0] |= INTERP_AX
-                rec[2] = g[0]
+                rec = [_BASE_SETX | INTERP_AX, 0, g[0], 0, 0, r, 0, 0, 0]
             else:
+                rec = [_BASE_SETX, 0, 0, 0, 0, r, 0, 0, 0]
                 self._slot(v, rec, 2)
         self.written[r] = len(recs)
         self.last = None

@@ -37,12 +37,12 @@ _MISS = object()
 class DisasContext:
     """What a `trans_` function sees: the instruction, the frozen TB flags, the IR builder."""
 
-    __slots__ = ("b", "pc", "next_pc", "insn", "ilen", "icount", "flags", "ended")
+    __slots__ = ("b", "pc", "next_pc", "insn", "icount", "flags", "ended")
 
     def __init__(self, b: IRBuilder, flags: int) -> None:
         self.b = b
         self.flags = flags
-        self.pc = self.next_pc = self.insn = self.ilen = self.icount = 0
+        self.pc = self.next_pc = self.insn = self.icount = 0
         self.ended = False
 
     @property
@@ -178,7 +178,8 @@ def run_translators(b, fetch: Fetch, pc: int, flags: int, decoder: Decoder | Non
             insn |= (page[0] | page[1] << 8) << 16
             ilen = 4
             off = start = -2
-        ctx.insn, ctx.ilen, ctx.icount = insn, ilen, icount
+        ctx.insn = insn
+        ctx.icount = icount
         ctx.next_pc = nxt = (cur + ilen) & 0xFFFF_FFFF_FFFF_FFFF
         off += ilen
         d = cached(insn, _MISS)
