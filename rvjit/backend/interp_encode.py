@@ -300,17 +300,12 @@ def _finish(ffi, recs: list, branches: list, labels: dict, consts, ntemps: int):
     # (filter(None, ...) drops the placeholders: a record is never empty)
     body = b"".join(starmap(_pack1, filter(None, recs)))
     nrec = len(body) // _REC_SIZE + 2
-    data = _pack1(INTERP_HEADER, 0, 0, 0, 0, 0, 0, 0, nrec) + body + _TAIL_BYTES
     size = nrec + (8 * nslots + _REC_SIZE - 1) // _REC_SIZE
-    if nconsts:
-        data += (_ZEROS[:8 * ntemps] if ntemps <= 4096 else bytes(8 * ntemps)) \
-            + _quads(nconsts).pack(*consts)
-        pad = size * _REC_SIZE - len(data)
-        if pad:
-            data += _ZEROS[:pad]
-    elif ntemps:
-        data += _ZEROS[:(size - nrec) * _REC_SIZE] if ntemps <= 4096 else \
-            bytes((size - nrec) * _REC_SIZE)
+    # The slot area: zeros for the temporaries, the constants, zeros to the record boundary.
+    data = b"".join((_pack1(INTERP_HEADER, 0, 0, 0, 0, 0, 0, 0, nrec), body, _TAIL_BYTES,
+                     _ZEROS[:8 * ntemps] if ntemps <= 4096 else bytes(8 * ntemps),
+                     _quads(nconsts).pack(*consts) if nconsts else b"",
+                     _ZEROS[:(size - nrec) * _REC_SIZE - 8 * nslots]))
     arr = ffi.new("IROp[]", size)
     ffi.memmove(arr, data, len(data))
     return arr, data
