@@ -9,10 +9,11 @@ a guest register).  The encoder picks each record's form (native/runtime.h, INTE
   - an op whose result the next op SETXes writes the register itself (DX);
   - a comparison whose result the next op BRCONDs on jumps itself (BRANCH);
   - labels are dropped (a branch targets the record after its label).
-All records are packed with one struct call and copied into a cffi IROp[] at once."""
+All records are packed by one C-level pass (starmap) and copied into a cffi IROp[] at once."""
 from __future__ import annotations
 
 import struct
+from itertools import starmap
 
 from rvjit.frontend.translate import Fetch, run_translators
 from rvjit.ir.builder import _FOLD, _NPOOL, _TMPS, fold_unary
@@ -36,7 +37,7 @@ _BAD = 0xFFFE                   # no handler: stops the machine (ends every bloc
 # struct IROp { const void *h; u16 opc, d, a, b, c, r, icount, aux; u64 k; }
 _REC = "8xHHHHHHHHQ"
 _REC_SIZE = struct.calcsize("<" + _REC)
-_structs: dict[int, struct.Struct] = {}
+_pack1 = struct.Struct("<" + _REC).pack     # one record (packed one by one, from C: starmap)
 
 # What each op is, for the encoder's one dispatch: kind and INTERP_OPC(op, 0).
 # (the kinds up to _ST may take guest-register operands).
@@ -62,13 +63,6 @@ _LD_FORM = {(size, sgn): f | (INTERP_SIGNED if sgn and size < 8 else 0)
 _DX_OK = frozenset(_BASE[op] for op in Op if _KIND[op] in (_BIN, _UN, _LD, _CALL, _SEL))
 
 
-def _struct(n: int) -> struct.Struct:
-    s = _structs.get(n)
-    if s is None:
-        s = _structs[n] = struct.Struct("<" + _REC * n)
-    return s
-
-
 _ZEROS = bytes(8 * 4096)
 _QUADS: dict[int, struct.Struct] = {}
 
@@ -81,6 +75,7 @@ def _quads(n: int) -> struct.Struct:
 
 
 _TAIL = (_BAD, 0, 0, 0, 0, 0, 0, 0, 0)     # the guard record ending every block
+_TAIL_BYTES = _pack1(*_TAIL)
 # Per op (indexed by its number): its kind, and INTERP_OPC(op, 0).
 _KINDS = tuple(_KIND[op] for op in Op)
 _BASES = tuple(_BASE[op] for op in Op)
@@ -302,24 +297,15 @@ def _finish(ffi, recs: list, branches: list, labels: dict, consts, ntemps: int):
     else:
         for r in branches:
             r[8] = 1 + labels[r[8]]
-    flat = [INTERP_HEADER, 0, 0, 0, 0, 0, 0, 0, 0]
-    for r in recs:
-        if r is not None:
-            flat += r
-    nrec = len(flat) // 9 + 1
-    flat[8] = nrec
-    flat += _TAIL
-    data = _struct(nrec).pack(*flat)
+    # (filter(None, ...) drops the placeholders: a record is never empty)
+    body = b"".join(starmap(_pack1, filter(None, recs)))
+    nrec = len(body) // _REC_SIZE + 2
     size = nrec + (8 * nslots + _REC_SIZE - 1) // _REC_SIZE
-    if nconsts:
-        data += (_ZEROS[:8 * ntemps] if ntemps <= 4096 else bytes(8 * ntemps)) \
-            + _quads(nconsts).pack(*consts)
-        pad = size * _REC_SIZE - len(data)
-        if pad:
-            data += _ZEROS[:pad]
-    elif ntemps:
-        data += _ZEROS[:(size - nrec) * _REC_SIZE] if ntemps <= 4096 else \
-            bytes((size - nrec) * _REC_SIZE)
+    # The slot area: zeros for the temporaries, the constants, zeros to the record boundary.
+    data = b"".join((_pack1(INTERP_HEADER, 0, 0, 0, 0, 0, 0, 0, nrec), body, _TAIL_BYTES,
+                     _ZEROS[:8 * ntemps] if ntemps <= 4096 else bytes(8 * ntemps),
+                     _quads(nconsts).pack(*consts) if nconsts else b"",
+                     _ZEROS[:(size - nrec) * _REC_SIZE - 8 * nslots]))
     arr = ffi.new("IROp[]", size)
     ffi.memmove(arr, data, len(data))
     return arr, data
@@ -493,7 +479,6 @@ class RecordBuilder:
             rec = [_BASE_SETX, 0, s, 0, 0, r, 0, 0, 0]
             self.crefs.append((rec, 2))
         else:
-            rec = [_BASE_SETX, 0, 0, 0, 0, r, 0, 0, 0]
             n = v.n
             last = self.last
             if last is not None and last[1] == n and last[0] & ~0x3F in _DX_OK:
@@ -506,11 +491,11 @@ class RecordBuilder:
                 return
             g = self.tinfo[n]
             if g is None:
-                rec[2] = n
+                rec = [_BASE_SETX, 0, n, 0, 0, r, 0, 0, 0]
             elif self.written[g[0]] <= g[1]:
-                rec[0] |= INTERP_AX
-                rec[2] = g[0]
+                rec = [_BASE_SETX | INTERP_AX, 0, g[0], 0, 0, r, 0, 0, 0]
             else:
+                rec = [_BASE_SETX, 0, 0, 0, 0, r, 0, 0, 0]
                 self._slot(v, rec, 2)
         self.written[r] = len(recs)
         self.last = None

@@ -34,6 +34,8 @@ class Args:
         return "Args(" + ", ".join(f"{k}={getattr(self, k)}" for k in self.__slots__) + ")"
 
 
+# Fields below are written (i >> lo & mask): bits hi..lo of i, mask = 2**(hi - lo + 1) - 1 (the
+# format functions run once per distinct instruction word of a cold boot, ~90,000 of them).
 def bits(x: int, hi: int, lo: int) -> int:
     return (x >> lo) & ((1 << (hi - lo + 1)) - 1)
 
@@ -43,18 +45,6 @@ def sext(v: int, width: int) -> int:
     return v - (1 << width) if v >> (width - 1) else v
 
 
-def _rd(i: int) -> int:
-    return bits(i, 11, 7)
-
-
-def _rs1(i: int) -> int:
-    return bits(i, 19, 15)
-
-
-def _rs2(i: int) -> int:
-    return bits(i, 24, 20)
-
-
 # -- 32-bit formats -----------------------------------------------------------------------------
 
 def imm_i(i: int) -> int:
@@ -62,12 +52,12 @@ def imm_i(i: int) -> int:
 
 
 def imm_s(i: int) -> int:
-    return sext((bits(i, 31, 25) << 5) | bits(i, 11, 7), 12)
+    return sext(((i >> 25 & 0x7f) << 5) | (i >> 7 & 0x1f), 12)
 
 
 def imm_b(i: int) -> int:
-    return sext((bits(i, 31, 31) << 12) | (bits(i, 7, 7) << 11) | (bits(i, 30, 25) << 5)
-                | (bits(i, 11, 8) << 1), 13)
+    return sext(((i >> 31 & 0x1) << 12) | ((i >> 7 & 0x1) << 11) | ((i >> 25 & 0x3f) << 5)
+                | ((i >> 8 & 0xf) << 1), 13)
 
 
 def imm_u(i: int) -> int:
@@ -75,62 +65,64 @@ def imm_u(i: int) -> int:
 
 
 def imm_j(i: int) -> int:
-    return sext((bits(i, 31, 31) << 20) | (bits(i, 19, 12) << 12) | (bits(i, 20, 20) << 11)
-                | (bits(i, 30, 21) << 1), 21)
+    return sext(((i >> 31 & 0x1) << 20) | ((i >> 12 & 0xff) << 12) | ((i >> 20 & 0x1) << 11)
+                | ((i >> 21 & 0x3ff) << 1), 21)
 
 
 def fmt_r(i: int) -> Args:
-    return Args(rd=_rd(i), rs1=_rs1(i), rs2=_rs2(i))
+    return Args(rd=(i >> 7 & 0x1f), rs1=(i >> 15 & 0x1f), rs2=(i >> 20 & 0x1f))
 
 
 def fmt_r_rm(i: int) -> Args:
-    return Args(rd=_rd(i), rs1=_rs1(i), rs2=_rs2(i), rm=bits(i, 14, 12))
+    return Args(rd=(i >> 7 & 0x1f), rs1=(i >> 15 & 0x1f), rs2=(i >> 20 & 0x1f), rm=(i >> 12 & 0x7))
 
 
 def fmt_r4(i: int) -> Args:
-    return Args(rd=_rd(i), rs1=_rs1(i), rs2=_rs2(i), rs3=bits(i, 31, 27), rm=bits(i, 14, 12))
+    return Args(rd=(i >> 7 & 0x1f), rs1=(i >> 15 & 0x1f), rs2=(i >> 20 & 0x1f),
+                rs3=(i >> 27 & 0x1f), rm=(i >> 12 & 0x7))
 
 
 def fmt_i(i: int) -> Args:
-    return Args(rd=_rd(i), rs1=_rs1(i), imm=imm_i(i))
+    return Args(rd=(i >> 7 & 0x1f), rs1=(i >> 15 & 0x1f), imm=imm_i(i))
 
 
 def fmt_s(i: int) -> Args:
-    return Args(rs1=_rs1(i), rs2=_rs2(i), imm=imm_s(i))
+    return Args(rs1=(i >> 15 & 0x1f), rs2=(i >> 20 & 0x1f), imm=imm_s(i))
 
 
 def fmt_b(i: int) -> Args:
-    return Args(rs1=_rs1(i), rs2=_rs2(i), imm=imm_b(i))
+    return Args(rs1=(i >> 15 & 0x1f), rs2=(i >> 20 & 0x1f), imm=imm_b(i))
 
 
 def fmt_u(i: int) -> Args:
-    return Args(rd=_rd(i), imm=imm_u(i))
+    return Args(rd=(i >> 7 & 0x1f), imm=imm_u(i))
 
 
 def fmt_j(i: int) -> Args:
-    return Args(rd=_rd(i), imm=imm_j(i))
+    return Args(rd=(i >> 7 & 0x1f), imm=imm_j(i))
 
 
 def fmt_shift6(i: int) -> Args:
-    return Args(rd=_rd(i), rs1=_rs1(i), imm=bits(i, 25, 20))
+    return Args(rd=(i >> 7 & 0x1f), rs1=(i >> 15 & 0x1f), imm=(i >> 20 & 0x3f))
 
 
 def fmt_shift5(i: int) -> Args:
-    return Args(rd=_rd(i), rs1=_rs1(i), imm=bits(i, 24, 20))
+    return Args(rd=(i >> 7 & 0x1f), rs1=(i >> 15 & 0x1f), imm=(i >> 20 & 0x1f))
 
 
 def fmt_atomic(i: int) -> Args:
-    return Args(rd=_rd(i), rs1=_rs1(i), rs2=_rs2(i), aq=bits(i, 26, 26), rl=bits(i, 25, 25))
+    return Args(rd=(i >> 7 & 0x1f), rs1=(i >> 15 & 0x1f), rs2=(i >> 20 & 0x1f),
+                aq=(i >> 26 & 0x1), rl=(i >> 25 & 0x1))
 
 
 def fmt_csr(i: int) -> Args:
     # rs1 holds the register or, for the immediate forms, the 5-bit zero-extended uimm.
-    return Args(rd=_rd(i), rs1=_rs1(i), csr=bits(i, 31, 20))
+    return Args(rd=(i >> 7 & 0x1f), rs1=(i >> 15 & 0x1f), csr=(i >> 20 & 0xfff))
 
 
 def fmt_fence(i: int) -> Args:
-    a = Args(rd=_rd(i), rs1=_rs1(i))
-    a.fm, a.pred, a.succ = bits(i, 31, 28), bits(i, 27, 24), bits(i, 23, 20)
+    a = Args(rd=(i >> 7 & 0x1f), rs1=(i >> 15 & 0x1f))
+    a.fm, a.pred, a.succ = (i >> 28 & 0xf), (i >> 24 & 0xf), (i >> 20 & 0xf)
     return a
 
 
@@ -146,148 +138,148 @@ def _rp(x: int) -> int:
 
 
 def c_addi4spn(i: int) -> Args | None:
-    imm = (bits(i, 12, 11) << 4) | (bits(i, 10, 7) << 6) | (bits(i, 6, 6) << 2) | (
-        bits(i, 5, 5) << 3)
+    imm = ((i >> 11 & 0x3) << 4) | ((i >> 7 & 0xf) << 6) | ((i >> 6 & 0x1) << 2) | (
+        (i >> 5 & 0x1) << 3)
     if imm == 0:
         return None  # reserved (this also makes the all-zero halfword illegal)
-    return Args(rd=_rp(bits(i, 4, 2)), rs1=2, imm=imm)
+    return Args(rd=_rp((i >> 2 & 0x7)), rs1=2, imm=imm)
 
 
 def _c_lw_off(i: int) -> int:
-    return (bits(i, 12, 10) << 3) | (bits(i, 6, 6) << 2) | (bits(i, 5, 5) << 6)
+    return ((i >> 10 & 0x7) << 3) | ((i >> 6 & 0x1) << 2) | ((i >> 5 & 0x1) << 6)
 
 
 def _c_ld_off(i: int) -> int:
-    return (bits(i, 12, 10) << 3) | (bits(i, 6, 5) << 6)
+    return ((i >> 10 & 0x7) << 3) | ((i >> 5 & 0x3) << 6)
 
 
 def c_lw(i: int) -> Args:
-    return Args(rd=_rp(bits(i, 4, 2)), rs1=_rp(bits(i, 9, 7)), imm=_c_lw_off(i))
+    return Args(rd=_rp((i >> 2 & 0x7)), rs1=_rp((i >> 7 & 0x7)), imm=_c_lw_off(i))
 
 
 def c_ld(i: int) -> Args:
-    return Args(rd=_rp(bits(i, 4, 2)), rs1=_rp(bits(i, 9, 7)), imm=_c_ld_off(i))
+    return Args(rd=_rp((i >> 2 & 0x7)), rs1=_rp((i >> 7 & 0x7)), imm=_c_ld_off(i))
 
 
 def c_sw(i: int) -> Args:
-    return Args(rs2=_rp(bits(i, 4, 2)), rs1=_rp(bits(i, 9, 7)), imm=_c_lw_off(i))
+    return Args(rs2=_rp((i >> 2 & 0x7)), rs1=_rp((i >> 7 & 0x7)), imm=_c_lw_off(i))
 
 
 def c_sd(i: int) -> Args:
-    return Args(rs2=_rp(bits(i, 4, 2)), rs1=_rp(bits(i, 9, 7)), imm=_c_ld_off(i))
+    return Args(rs2=_rp((i >> 2 & 0x7)), rs1=_rp((i >> 7 & 0x7)), imm=_c_ld_off(i))
 
 
 def _c_imm6(i: int) -> int:
-    return sext((bits(i, 12, 12) << 5) | bits(i, 6, 2), 6)
+    return sext(((i >> 12 & 0x1) << 5) | (i >> 2 & 0x1f), 6)
 
 
 def c_addi(i: int) -> Args:
-    r = _rd(i)
+    r = (i >> 7 & 0x1f)
     return Args(rd=r, rs1=r, imm=_c_imm6(i))
 
 
 def c_addiw(i: int) -> Args | None:
-    r = _rd(i)
+    r = (i >> 7 & 0x1f)
     if r == 0:
         return None  # reserved
     return Args(rd=r, rs1=r, imm=_c_imm6(i))
 
 
 def c_li(i: int) -> Args:
-    return Args(rd=_rd(i), rs1=0, imm=_c_imm6(i))
+    return Args(rd=(i >> 7 & 0x1f), rs1=0, imm=_c_imm6(i))
 
 
 def c_addi16sp(i: int) -> Args | None:
-    imm = sext((bits(i, 12, 12) << 9) | (bits(i, 6, 6) << 4) | (bits(i, 5, 5) << 6)
-               | (bits(i, 4, 3) << 7) | (bits(i, 2, 2) << 5), 10)
+    imm = sext(((i >> 12 & 0x1) << 9) | ((i >> 6 & 0x1) << 4) | ((i >> 5 & 0x1) << 6)
+               | ((i >> 3 & 0x3) << 7) | ((i >> 2 & 0x1) << 5), 10)
     if imm == 0:
         return None  # reserved
     return Args(rd=2, rs1=2, imm=imm)
 
 
 def c_lui(i: int) -> Args | None:
-    imm = sext((bits(i, 12, 12) << 17) | (bits(i, 6, 2) << 12), 18)
+    imm = sext(((i >> 12 & 0x1) << 17) | ((i >> 2 & 0x1f) << 12), 18)
     if imm == 0:
         return None  # reserved
-    return Args(rd=_rd(i), imm=imm)
+    return Args(rd=(i >> 7 & 0x1f), imm=imm)
 
 
 def c_shift_rp(i: int) -> Args:
-    r = _rp(bits(i, 9, 7))
-    return Args(rd=r, rs1=r, imm=(bits(i, 12, 12) << 5) | bits(i, 6, 2))
+    r = _rp((i >> 7 & 0x7))
+    return Args(rd=r, rs1=r, imm=((i >> 12 & 0x1) << 5) | (i >> 2 & 0x1f))
 
 
 def c_andi(i: int) -> Args:
-    r = _rp(bits(i, 9, 7))
+    r = _rp((i >> 7 & 0x7))
     return Args(rd=r, rs1=r, imm=_c_imm6(i))
 
 
 def c_alu_rp(i: int) -> Args:
-    r = _rp(bits(i, 9, 7))
-    return Args(rd=r, rs1=r, rs2=_rp(bits(i, 4, 2)))
+    r = _rp((i >> 7 & 0x7))
+    return Args(rd=r, rs1=r, rs2=_rp((i >> 2 & 0x7)))
 
 
 def c_j(i: int) -> Args:
-    imm = sext((bits(i, 12, 12) << 11) | (bits(i, 11, 11) << 4) | (bits(i, 10, 9) << 8)
-               | (bits(i, 8, 8) << 10) | (bits(i, 7, 7) << 6) | (bits(i, 6, 6) << 7)
-               | (bits(i, 5, 3) << 1) | (bits(i, 2, 2) << 5), 12)
+    imm = sext(((i >> 12 & 0x1) << 11) | ((i >> 11 & 0x1) << 4) | ((i >> 9 & 0x3) << 8)
+               | ((i >> 8 & 0x1) << 10) | ((i >> 7 & 0x1) << 6) | ((i >> 6 & 0x1) << 7)
+               | ((i >> 3 & 0x7) << 1) | ((i >> 2 & 0x1) << 5), 12)
     return Args(rd=0, imm=imm)
 
 
 def c_branch(i: int) -> Args:
-    imm = sext((bits(i, 12, 12) << 8) | (bits(i, 11, 10) << 3) | (bits(i, 6, 5) << 6)
-               | (bits(i, 4, 3) << 1) | (bits(i, 2, 2) << 5), 9)
-    return Args(rs1=_rp(bits(i, 9, 7)), rs2=0, imm=imm)
+    imm = sext(((i >> 12 & 0x1) << 8) | ((i >> 10 & 0x3) << 3) | ((i >> 5 & 0x3) << 6)
+               | ((i >> 3 & 0x3) << 1) | ((i >> 2 & 0x1) << 5), 9)
+    return Args(rs1=_rp((i >> 7 & 0x7)), rs2=0, imm=imm)
 
 
 def c_slli(i: int) -> Args:
-    r = _rd(i)
-    return Args(rd=r, rs1=r, imm=(bits(i, 12, 12) << 5) | bits(i, 6, 2))
+    r = (i >> 7 & 0x1f)
+    return Args(rd=r, rs1=r, imm=((i >> 12 & 0x1) << 5) | (i >> 2 & 0x1f))
 
 
 def c_lwsp(i: int) -> Args | None:
-    if _rd(i) == 0:
+    if (i >> 7 & 0x1f) == 0:
         return None  # reserved
-    imm = (bits(i, 12, 12) << 5) | (bits(i, 6, 4) << 2) | (bits(i, 3, 2) << 6)
-    return Args(rd=_rd(i), rs1=2, imm=imm)
+    imm = ((i >> 12 & 0x1) << 5) | ((i >> 4 & 0x7) << 2) | ((i >> 2 & 0x3) << 6)
+    return Args(rd=(i >> 7 & 0x1f), rs1=2, imm=imm)
 
 
 def c_ldsp(i: int) -> Args | None:
-    if _rd(i) == 0:
+    if (i >> 7 & 0x1f) == 0:
         return None  # reserved
-    imm = (bits(i, 12, 12) << 5) | (bits(i, 6, 5) << 3) | (bits(i, 4, 2) << 6)
-    return Args(rd=_rd(i), rs1=2, imm=imm)
+    imm = ((i >> 12 & 0x1) << 5) | ((i >> 5 & 0x3) << 3) | ((i >> 2 & 0x7) << 6)
+    return Args(rd=(i >> 7 & 0x1f), rs1=2, imm=imm)
 
 
 def c_fldsp(i: int) -> Args:
-    imm = (bits(i, 12, 12) << 5) | (bits(i, 6, 5) << 3) | (bits(i, 4, 2) << 6)
-    return Args(rd=_rd(i), rs1=2, imm=imm)
+    imm = ((i >> 12 & 0x1) << 5) | ((i >> 5 & 0x3) << 3) | ((i >> 2 & 0x7) << 6)
+    return Args(rd=(i >> 7 & 0x1f), rs1=2, imm=imm)
 
 
 def c_swsp(i: int) -> Args:
-    return Args(rs1=2, rs2=bits(i, 6, 2), imm=(bits(i, 12, 9) << 2) | (bits(i, 8, 7) << 6))
+    return Args(rs1=2, rs2=(i >> 2 & 0x1f), imm=((i >> 9 & 0xf) << 2) | ((i >> 7 & 0x3) << 6))
 
 
 def c_sdsp(i: int) -> Args:
-    return Args(rs1=2, rs2=bits(i, 6, 2), imm=(bits(i, 12, 10) << 3) | (bits(i, 9, 7) << 6))
+    return Args(rs1=2, rs2=(i >> 2 & 0x1f), imm=((i >> 10 & 0x7) << 3) | ((i >> 7 & 0x7) << 6))
 
 
 def c_jr(i: int) -> Args | None:
-    if _rd(i) == 0:
+    if (i >> 7 & 0x1f) == 0:
         return None  # reserved
-    return Args(rd=0, rs1=_rd(i), imm=0)
+    return Args(rd=0, rs1=(i >> 7 & 0x1f), imm=0)
 
 
 def c_jalr(i: int) -> Args:
-    return Args(rd=1, rs1=_rd(i), imm=0)
+    return Args(rd=1, rs1=(i >> 7 & 0x1f), imm=0)
 
 
 def c_mv(i: int) -> Args:
-    return Args(rd=_rd(i), rs1=0, rs2=bits(i, 6, 2))
+    return Args(rd=(i >> 7 & 0x1f), rs1=0, rs2=(i >> 2 & 0x1f))
 
 
 def c_add(i: int) -> Args:
-    return Args(rd=_rd(i), rs1=_rd(i), rs2=bits(i, 6, 2))
+    return Args(rd=(i >> 7 & 0x1f), rs1=(i >> 7 & 0x1f), rs2=(i >> 2 & 0x1f))
 
 
 FORMATS: dict[str, Callable[[int], Args | None]] = {

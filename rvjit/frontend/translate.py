@@ -1,6 +1,7 @@
 """Guest block -> IR: the translation loop and the context `trans_` functions work in."""
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from rvjit.cpu.causes import Exc
@@ -33,16 +34,19 @@ Fetch = Callable[[int], bytes]
 
 _MISS = object()
 
+# run_translators reads instruction parcels as native 16-bit words.
+assert sys.byteorder == "little", "rvjit's translator assumes a little-endian host"
+
 
 class DisasContext:
     """What a `trans_` function sees: the instruction, the frozen TB flags, the IR builder."""
 
-    __slots__ = ("b", "pc", "next_pc", "insn", "ilen", "icount", "flags", "ended")
+    __slots__ = ("b", "pc", "next_pc", "insn", "icount", "flags", "ended")
 
     def __init__(self, b: IRBuilder, flags: int) -> None:
         self.b = b
         self.flags = flags
-        self.pc = self.next_pc = self.insn = self.ilen = self.icount = 0
+        self.pc = self.next_pc = self.insn = self.icount = 0
         self.ended = False
 
     @property
@@ -156,16 +160,16 @@ def run_translators(b, fetch: Fetch, pc: int, flags: int, decoder: Decoder | Non
     page = fetch(pc)            # FetchFault here: the caller traps
     off = start = pc & (PAGE_SIZE - 1)
     head = b""                  # the first instruction's bytes in the previous page (straddle)
-    from_bytes = int.from_bytes
+    half = memoryview(page).cast("H")      # the page's 16-bit parcels (a little-endian host)
     cur = pc
     icount = 0
     while True:
         ctx.pc = cur
-        insn = from_bytes(page[off:off + 4], "little")     # fewer bytes at the page's end
+        insn = half[off >> 1]
         if insn & 3 != 3:
-            insn &= 0xFFFF
             ilen = 2
         elif off + 4 <= PAGE_SIZE:
+            insn |= half[(off >> 1) + 1] << 16
             ilen = 4
         elif icount:
             b.exit(cur, icount)
@@ -175,10 +179,12 @@ def run_translators(b, fetch: Fetch, pc: int, flags: int, decoder: Decoder | Non
             # the block goes on.
             head = page[off:]
             page = fetch(cur + 2)
-            insn |= (page[0] | page[1] << 8) << 16
+            half = memoryview(page).cast("H")
+            insn |= half[0] << 16
             ilen = 4
             off = start = -2
-        ctx.insn, ctx.ilen, ctx.icount = insn, ilen, icount
+        ctx.insn = insn
+        ctx.icount = icount
         ctx.next_pc = nxt = (cur + ilen) & 0xFFFF_FFFF_FFFF_FFFF
         off += ilen
         d = cached(insn, _MISS)

@@ -236,14 +236,14 @@ def trans_bgeu(ctx, a):
 def _load(ctx: DisasContext, a: Args, size: int, signed: bool) -> bool:
     b = ctx.b
     addr = b.binop(ADD, b.getx(a.rs1), a.imm & MASK64)
-    b.setx(a.rd, ctx.load(addr, size, signed))
+    b.setx(a.rd, b.ld(addr, size, signed, ctx.pc, ctx.icount))
     return True
 
 
 def _store(ctx: DisasContext, a: Args, size: int) -> bool:
     b = ctx.b
     addr = b.binop(ADD, b.getx(a.rs1), a.imm & MASK64)
-    ctx.store(addr, b.getx(a.rs2), size)
+    b.st(addr, b.getx(a.rs2), size, ctx.pc, ctx.icount)
     return True
 
 
