@@ -23,11 +23,12 @@ import time
 def capture(out: str, argv: list[str]) -> int:
     from rvjit import cli
     from rvjit.backend import jit
+    from rvjit.backend.region_source import region_ir
 
     regions: list = []
 
     def request(self, blocks, done, key=None) -> bool:
-        blocks = jit._made(blocks)
+        blocks = region_ir(blocks)
         if blocks is not None:
             regions.append(blocks)
         return True
@@ -68,8 +69,8 @@ def measure(path: str, sample: int, batches: list[int], configs: list[str]) -> N
     import llvmlite.binding as llvm
 
     from rvjit.backend import objcompile
-    from rvjit.backend.compile_worker import decode_region, encode_region
     from rvjit.backend.llvm_lower import lower_region, module_prelude
+    from rvjit.backend.region_source import decode_members, encode_members
 
     with open(path, "rb") as f:
         regions = pickle.load(f)
@@ -87,10 +88,10 @@ def measure(path: str, sample: int, batches: list[int], configs: list[str]) -> N
     pk = [pickle.dumps(r, protocol=5) for r in regs]
     _, t = _cpu(lambda: [pickle.loads(p) for p in pk])
     print(f"unpickle blocks         {per(t)}   ({sum(map(len, pk)) / n:.0f} bytes)")
-    enc, t = _cpu(lambda: [encode_region(r) for r in regs])
+    enc, t = _cpu(lambda: [encode_members(r) for r in regs])
     size = sum(len(marshal.dumps(e)) for e in enc) / n
     print(f"encode (compact)        {per(t)}   ({size:.0f} bytes)")
-    _, t = _cpu(lambda: [decode_region(e) for e in enc])
+    _, t = _cpu(lambda: [decode_members(e) for e in enc])
     print(f"decode (compact)        {per(t)}")
     texts, t = _cpu(lambda: [lower_region(f"r{i}", r) for i, r in enumerate(regs)])
     print(f"lower to text           {per(t)}   ({sum(map(len, texts)) / n:.0f} chars)")

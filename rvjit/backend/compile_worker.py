@@ -26,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from rvjit.backend.region_source import decode_members, encode_members
+from rvjit.backend.region_source import decode_members
 from rvjit.frontend.translate import BlockIR
 
 _LEN = struct.Struct("<Q")
@@ -44,11 +44,6 @@ def _recv(stream):
         return None
     (n,) = _LEN.unpack(head)
     return marshal.loads(stream.read(n))
-
-
-# The compact region form of earlier versions (bench/llvm_compile_bench.py measures it).
-encode_region = encode_members
-decode_region = decode_members
 
 
 def compile_regions(regions: list[tuple[str, list[BlockIR] | None]], tier: str,

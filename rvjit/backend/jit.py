@@ -28,7 +28,6 @@ from rvjit.backend.compile_worker import WorkerPool, compile_regions
 from rvjit.backend.objcompile import host_key
 from rvjit.backend.region_source import Member, encode_members, region_ir
 from rvjit.exec.xlate_cache import translator_hash
-from rvjit.frontend.translate import BlockIR
 from rvjit.ir.helpers import HELPERS
 
 TIER = "none:0"         # objcompile.py: "IR passes:codegen level"
@@ -44,11 +43,6 @@ MAX_BATCH = 16          # regions per worker job (one IPC round trip, one finali
 Done = Callable[[int], None]
 # A region's blocks, as its compiler receives them (region_source.py): mostly their bytes.
 Blocks = list[Member]
-
-
-def _made(blocks: Blocks) -> list[BlockIR] | None:
-    """The region's IR (None if a block's cannot be made)."""
-    return region_ir(blocks)
 
 
 class Codegen:

@@ -142,7 +142,7 @@ def c_addi4spn(i: int) -> Args | None:
         (i >> 5 & 0x1) << 3)
     if imm == 0:
         return None  # reserved (this also makes the all-zero halfword illegal)
-    return Args(rd=_rp((i >> 2 & 0x7)), rs1=2, imm=imm)
+    return Args(rd=_rp(i >> 2 & 0x7), rs1=2, imm=imm)
 
 
 def _c_lw_off(i: int) -> int:
@@ -154,19 +154,19 @@ def _c_ld_off(i: int) -> int:
 
 
 def c_lw(i: int) -> Args:
-    return Args(rd=_rp((i >> 2 & 0x7)), rs1=_rp((i >> 7 & 0x7)), imm=_c_lw_off(i))
+    return Args(rd=_rp(i >> 2 & 0x7), rs1=_rp(i >> 7 & 0x7), imm=_c_lw_off(i))
 
 
 def c_ld(i: int) -> Args:
-    return Args(rd=_rp((i >> 2 & 0x7)), rs1=_rp((i >> 7 & 0x7)), imm=_c_ld_off(i))
+    return Args(rd=_rp(i >> 2 & 0x7), rs1=_rp(i >> 7 & 0x7), imm=_c_ld_off(i))
 
 
 def c_sw(i: int) -> Args:
-    return Args(rs2=_rp((i >> 2 & 0x7)), rs1=_rp((i >> 7 & 0x7)), imm=_c_lw_off(i))
+    return Args(rs2=_rp(i >> 2 & 0x7), rs1=_rp(i >> 7 & 0x7), imm=_c_lw_off(i))
 
 
 def c_sd(i: int) -> Args:
-    return Args(rs2=_rp((i >> 2 & 0x7)), rs1=_rp((i >> 7 & 0x7)), imm=_c_ld_off(i))
+    return Args(rs2=_rp(i >> 2 & 0x7), rs1=_rp(i >> 7 & 0x7), imm=_c_ld_off(i))
 
 
 def _c_imm6(i: int) -> int:
@@ -205,18 +205,18 @@ def c_lui(i: int) -> Args | None:
 
 
 def c_shift_rp(i: int) -> Args:
-    r = _rp((i >> 7 & 0x7))
+    r = _rp(i >> 7 & 0x7)
     return Args(rd=r, rs1=r, imm=((i >> 12 & 0x1) << 5) | (i >> 2 & 0x1f))
 
 
 def c_andi(i: int) -> Args:
-    r = _rp((i >> 7 & 0x7))
+    r = _rp(i >> 7 & 0x7)
     return Args(rd=r, rs1=r, imm=_c_imm6(i))
 
 
 def c_alu_rp(i: int) -> Args:
-    r = _rp((i >> 7 & 0x7))
-    return Args(rd=r, rs1=r, rs2=_rp((i >> 2 & 0x7)))
+    r = _rp(i >> 7 & 0x7)
+    return Args(rd=r, rs1=r, rs2=_rp(i >> 2 & 0x7))
 
 
 def c_j(i: int) -> Args:
@@ -229,7 +229,7 @@ def c_j(i: int) -> Args:
 def c_branch(i: int) -> Args:
     imm = sext(((i >> 12 & 0x1) << 8) | ((i >> 10 & 0x3) << 3) | ((i >> 5 & 0x3) << 6)
                | ((i >> 3 & 0x3) << 1) | ((i >> 2 & 0x1) << 5), 9)
-    return Args(rs1=_rp((i >> 7 & 0x7)), rs2=0, imm=imm)
+    return Args(rs1=_rp(i >> 7 & 0x7), rs2=0, imm=imm)
 
 
 def c_slli(i: int) -> Args:
