@@ -24,7 +24,7 @@ from rvjit.ir.ops import Op
 HERE = Path(__file__).resolve().parent
 C_SOURCES = ("dispatch.c", "codepages.c", "interp.c", "mem.c", "trap.c", "csr.c", "csr_hyp.c",
              "fpu.c",
-             "mmu.c", "hyp.c")
+             "mmu.c", "hyp.c", "xltmpl.c")
 
 
 def generated_header() -> str:
@@ -100,6 +100,20 @@ void rt_set_irq_line(CPUState *cpu, uint64_t irq, uint64_t level);
 void rt_timer_update(CPUState *cpu);
 uint64_t rt_timer_deadline(CPUState *cpu);
 void rt_set_misa(uint64_t misa);
+typedef struct XlTable XlTable;
+typedef struct XlOut {
+    int32_t status; uint32_t word; uint32_t wclass; uint32_t nrecords; uint32_t nops;
+    uint32_t ntemps; uint32_t ninsns; uint32_t code_len; uint32_t chain_ok; uint32_t nsucc;
+    uint64_t succ[16];
+} XlOut;
+XlTable *rt_xl_new(void);
+void rt_xl_free(XlTable *t);
+int rt_xl_set_word(XlTable *t, uint32_t word, uint32_t wclass, uint32_t rd, uint32_t rs1,
+                   uint32_t rs2, uint32_t rs3, int64_t imm);
+int rt_xl_set_tmpl(XlTable *t, uint32_t wclass, uint64_t flags, const uint8_t *blob,
+                   uint32_t len);
+int rt_xl_block(XlTable *t, const uint8_t *page, uint64_t pc, uint64_t flags,
+                uint32_t max_insns, IROp *buf, uint32_t cap, XlOut *out);
 extern "Python+C" int rvjit_mmio(CPUState *cpu, uint64_t paddr, uint32_t size, int is_write,
                                  uint64_t *val);
 """

@@ -336,4 +336,32 @@ void rt_set_misa(uint64_t misa);
 /* The Python side's MMIO handler: 0 = done, else access fault. */
 int rvjit_mmio(CPUState *cpu, uint64_t paddr, uint32_t size, int is_write, uint64_t *val);
 
+/* xltmpl.c: a block's records assembled from per-instruction templates (see the file). */
+#define XL_OK 0
+#define XL_NEED_WORD 1          /* out->word has no class yet */
+#define XL_NEED_TMPL 2          /* (out->wclass, flags) has no template yet */
+#define XL_PYTHON 3             /* translate this block in Python */
+typedef struct XlTable XlTable;
+typedef struct XlOut {
+    int32_t status;
+    uint32_t word;              /* NEED_WORD / NEED_TMPL: the instruction word concerned */
+    uint32_t wclass;            /* NEED_TMPL: its class */
+    uint32_t nrecords;          /* OK: records written (header .. slot area) */
+    uint32_t nops;              /* OK: IR ops (the templates' plus a loop-added EXIT) */
+    uint32_t ntemps;            /* OK: temporaries */
+    uint32_t ninsns;            /* OK: guest instructions */
+    uint32_t code_len;          /* OK: bytes of guest code from pc */
+    uint32_t chain_ok;          /* OK: AND of the templates' chain_ok */
+    uint32_t nsucc;             /* OK: entries of succ[] */
+    uint64_t succ[16];          /* OK: constant exit targets, as BlockIR.successors */
+} XlOut;
+XlTable *rt_xl_new(void);
+void rt_xl_free(XlTable *t);
+int rt_xl_set_word(XlTable *t, uint32_t word, uint32_t wclass, uint32_t rd, uint32_t rs1,
+                   uint32_t rs2, uint32_t rs3, int64_t imm);
+int rt_xl_set_tmpl(XlTable *t, uint32_t wclass, uint64_t flags, const uint8_t *blob,
+                   uint32_t len);
+int rt_xl_block(XlTable *t, const uint8_t *page, uint64_t pc, uint64_t flags,
+                uint32_t max_insns, IROp *buf, uint32_t cap, XlOut *out);
+
 #endif
