@@ -23,6 +23,7 @@ BASE = 0x8020_0000
 
 
 def field(kind: int = LIT, c0: int = 0, **coefs: int) -> bytes:
+    """A FIELD; a coefficient c stands for sign(c) * 2 ** (|c| - 1)."""
     coef = [0] * 8
     for name, v in coefs.items():
         coef[("pc", "icount", "word", "rd", "rs1", "rs2", "rs3", "imm").index(name)] = v
@@ -51,7 +52,7 @@ BRANCH = blob([rec(opc=field(c0=0x0208), a=field(rs1=1), b=field(rs2=1), k=field
               consts=[field(pc=1, imm=1), field(pc=1, c0=4)], nops=4, ends=1, chain_ok=1,
               exits=(0, 1))
 # Two temporaries: d = t0 (a = 4*rs1 + 3), d = t1 (a = t0), and a LABEL to its own first record.
-TEMPS = blob([rec(opc=field(c0=0x0300), d=field(TEMP, 0), a=field(rs1=4, c0=3)),
+TEMPS = blob([rec(opc=field(c0=0x0300), d=field(TEMP, 0), a=field(rs1=3, c0=3)),   # 4 * rs1 + 3
               rec(opc=field(c0=0x0301), d=field(TEMP, 1), a=field(TEMP, 0), r=field(rd=1),
                   k=field(LABEL, 0))],
              ntemps=2, chain_ok=0)
@@ -175,6 +176,24 @@ def test_lit_fields_truncated_to_16_bits_k_kept_whole(table):
     out, recs, slots = assemble(table, page_with(0x678, [0x13]), pc, max_insns=1)
     assert recs[1] == r9(0x0400, d=0x5678, a=0xFFFD, b=7, c=0x13, k=(pc - 3) & M64)
     assert slots[:2] == ((2 * pc) & M64, pc + 4)
+
+
+def test_shifted_coefficients(table):
+    """A source shifted into a field (a CSR access's instruction count << 16), or negated."""
+    tm = blob([rec(opc=field(c0=0x0400), a=field(rd=-3), k=field(icount=17, c0=0x99))],
+              consts=[field(icount=17, rs1=33)])
+    assert lib.rt_xl_set_tmpl(table, 21, FLAGS, tm, len(tm)) == 0
+    lib.rt_xl_set_word(table, 0x0000_0093, 21, 5, 7, 0, 0, 0)
+    page = page_with(0x20, [0x13, 0x93])
+    out, recs, slots = assemble(table, page, BASE + 0x24, max_insns=1)
+    assert recs[1] == r9(0x0400, a=(-4 * 5) & 0xFFFF, k=0x99)
+    assert slots[0] == 7 << 32
+    lib.rt_xl_set_word(table, 0x0000_0013, 21, 1, 1, 0, 0, 0)
+    out, recs, slots = assemble(table, page, BASE + 0x20, max_insns=2)
+    assert recs[2] == r9(0x0400, a=(-4 * 5) & 0xFFFF, k=0x99 + (1 << 16))
+    assert slots[1] == (7 << 32) + (1 << 16)
+    bad = blob([rec(opc=field(c0=0x0400), a=field(rd=65))])
+    assert lib.rt_xl_set_tmpl(table, 22, FLAGS, bad, len(bad)) == -1
 
 
 def test_page_end_and_straddle(table):

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from rvjit.backend.interp_encode import encode, translate_records
+from rvjit.backend.interp_templates import TemplateTranslator, same_records
 from rvjit.backend.jit import Codegen, default_workers
 from rvjit.backend.llvm_lower import chainable
 from rvjit.backend.region_source import FromBytes, Member
@@ -36,6 +37,10 @@ _UNTRIED = object()
 def disk_cache_enabled() -> bool:
     """RVJIT_DISK_CACHE=0 turns off both on-disk caches (translations and compiled code)."""
     return os.environ.get("RVJIT_DISK_CACHE", "1") not in ("0", "off", "no")
+
+
+def xl_enabled() -> bool:
+    return os.environ.get("RVJIT_XL", "1") not in ("0", "off", "no")
 
 
 @dataclass(eq=False)
@@ -89,6 +94,7 @@ class Stats:
     python_exits: int = 0
     flushes: int = 0
     xlate_cache_hits: int = 0      # blocks installed from the translation cache (run or not)
+    blocks_assembled: int = 0      # of blocks_translated: assembled natively from templates
     region_hints: int = 0          # regions run from their entry's first execution
     exits: dict = field(default_factory=dict)     # exit reason name -> count
 
@@ -111,6 +117,10 @@ class Engine:
         self.disk_cache = disk_cache_enabled() if disk_cache is None else disk_cache
         self.codegen: Codegen | None = None
         self.xcache = TranslationCache.shared() if self.disk_cache else None
+        # Blocks are assembled natively from per-instruction templates (interp_templates.py)
+        # unless RVJIT_XL=0; RVJIT_XL_CHECK=1 checks each against the Python translator.
+        self.xl = TemplateTranslator.shared(ffi, lib) if xl_enabled() else None
+        self.xl_check = os.environ.get("RVJIT_XL_CHECK", "0") not in ("0", "")
         self.tbs: dict[tuple[int, int, int], TBEntry] = {}
         self.by_addr: dict[int, TBEntry] = {}
         self.by_page: dict[int, list[TBEntry | PageBatch]] = {}
@@ -317,7 +327,13 @@ class Engine:
         t0 = time.perf_counter()
         pc, ppc, flags = key
         fetch = self._fetcher(cpu)
-        r = translate_records(self.ffi, fetch, pc, flags)
+        r = self.xl.records(fetch(pc), pc, flags) if self.xl is not None else None
+        if r is None:
+            r = translate_records(self.ffi, fetch, pc, flags)
+        else:
+            self.stats.blocks_assembled += 1
+            if self.xl_check:
+                check_assembled(r, translate_records(self.ffi, fetch, pc, flags))
         page = ppc & ~(PAGE_SIZE - 1)
         end = (pc & (PAGE_SIZE - 1)) + len(r.code)
         if end < PAGE_SIZE - 2 or end == PAGE_SIZE:
@@ -543,3 +559,13 @@ class Engine:
         else:
             return False
         return True
+
+
+def check_assembled(r, py) -> None:
+    """RVJIT_XL_CHECK: a block assembled from templates is the Python translator's."""
+    py_ok = not py.helpers or chainable(BlockIR(0, 0, py.calls(), 0, 0, 0, b"", ()))
+    if not (same_records(r.data, py.data, py.ntemps) and r.nops == py.nops and
+            r.ntemps == py.ntemps and r.ninsns == py.ninsns and r.code == py.code and
+            r.successors == py.successors and (not r.helpers) == py_ok):
+        raise AssertionError(f"block assembled from templates differs from the translator's "
+                             f"({r.ninsns} insns, {bytes(r.code).hex()})")

@@ -55,7 +55,9 @@ IROP_SIZE = 32              # sizeof(IROp), native/runtime.h
 
 # The sources the IR depends on (the translator), and the encoding of IR into records.
 TRANSLATOR_SOURCES = ("frontend", "ir", "cpu/state.py", "cpu/causes.py")
-ENCODING_SOURCES = ("backend/interp_encode.py",)
+# (blocks are assembled from templates by native/xltmpl.c, or encoded by interp_encode.py)
+ENCODING_SOURCES = ("backend/interp_encode.py", "backend/interp_templates.py",
+                    "native/xltmpl.c")
 
 
 class CachedBlock(NamedTuple):     # a tuple: quick to pickle and unpickle

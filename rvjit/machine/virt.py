@@ -307,6 +307,7 @@ class VirtMachine:
         s = self.engine.stats
         insns = self.guest_insns()
         cg = self.engine.codegen
+        xl = self.engine.xl
         tlb_miss = sum(h.cpu.stat_tlb_miss for h in self.harts)
         return {
             "guest_insns": insns,
@@ -334,6 +335,9 @@ class VirtMachine:
             "slow_accesses": sum(h.cpu.stat_slow_access for h in self.harts),
             "tb_flushes": s.flushes,
             "xlate_cache_hits": s.xlate_cache_hits,
+            "blocks_assembled": s.blocks_assembled,
+            "templates": xl.derived if xl else 0,
+            "classes_left_to_python": xl.refused if xl else 0,
             "region_hints": s.region_hints,
             "exits_by_reason": dict(s.exits),
         }

@@ -26,7 +26,9 @@
 
 enum { XL_LIT, XL_TEMP, XL_CONST, XL_LABEL };
 
-/* One field of a template: kind, and for LIT the bitmask of its non-zero coefficients. */
+/* One field of a template: kind, and for LIT the bitmask of its non-zero coefficients.  A
+ * coefficient byte c stands for the multiplier sign(c) * 2^(|c| - 1) (0: the source does not
+ * count): a source may be shifted into a field, as a CSR access's instruction count is. */
 typedef struct XlField {
     uint8_t kind;
     uint8_t mask;
@@ -197,6 +199,8 @@ static int field_parse(const uint8_t *p, const XlTmpl *m, XlField *f)
     f->mask = 0;
     for (int s = 0; s < XL_NSRC; s++) {
         f->coef[s] = (int8_t)p[1 + s];
+        if (f->coef[s] > 64 || f->coef[s] < -64)
+            return -1;
         if (f->coef[s])
             f->mask |= (uint8_t)(1u << s);
     }
@@ -307,7 +311,9 @@ static inline uint64_t lit(const XlField *f, const uint64_t *src)
     uint64_t v = f->c0;
     for (unsigned m = f->mask; m; m &= m - 1) {
         int s = __builtin_ctz(m);
-        v += (uint64_t)(int64_t)f->coef[s] * src[s];
+        int c = f->coef[s];
+        uint64_t x = c > 0 ? src[s] << (c - 1) : src[s] << (-c - 1);
+        v += c > 0 ? x : 0 - x;
     }
     return v;
 }
