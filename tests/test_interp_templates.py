@@ -182,3 +182,29 @@ def test_same_records_tells_a_changed_field():
     bad = bytearray(r.data)
     bad[32 + 8 + 10] ^= 1           # the first body record's register field
     assert not same_records(bytes(bad), py.data, py.ntemps)
+
+
+def test_run_loop_makes_blocks_and_fence_i_drops_them(tmp_path):
+    """After the first block of a page, the run loop makes the page's other blocks itself;
+    when the guest's code there changes, FENCE.I drops them (their memory too) and the new
+    code runs; the dropped blocks are kept in the translation cache, so the page is not
+    made natively again (its cached blocks may name regions)."""
+    from test_fencei_pages import FN, addi, main_loop, result, run_more, start
+    from test_xlate_cache import _fn, _machine
+    m = _machine(tmp_path / "xlate")
+    start(m, main_loop(), _fn(2))
+    run_more(m, 3000)
+    assert result(m) == 3
+    s = m.engine.stats
+    made = s.made()
+    assert made >= 2 and s.translated_here >= 2      # each page's first block is Python's
+    assert FN in {k[1] for k in m.engine.made_pages}
+    here = s.translated_here
+    m.memory.write_bytes(FN + 12, addi(10, 10, 5).to_bytes(4, "little"))
+    run_more(m, 3000)
+    assert result(m) == 6
+    assert s.flushes >= 1 and s.made() == made and s.translated_here > here
+    assert FN not in {k[1] for k in m.engine.made_pages}
+    # what the dropped page's blocks were is in the translation cache
+    codes = {bytes(b.code) for b in m.engine.xcache.candidates(FN + 12, m.harts[0].cpu.tb_flags)}
+    assert bytes.fromhex("13052500") + bytes.fromhex("67800000") in codes

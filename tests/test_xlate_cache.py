@@ -167,6 +167,7 @@ def _first_run(tmp_path: Path, main: bytes) -> dict:
     m.memory.write_bytes(FN + 0x100, _fn(4))
     run_more(m, 3000)
     assert result(m) == 3
+    m.engine.save_made()
     m.engine.xcache.save()
     return {"translated": m.engine.stats.blocks_translated, "cache": cache}
 

@@ -394,23 +394,30 @@ class TemplateTranslator:
         if self.lib.rt_xl_set_tmpl(self.table, cid, flags, blob, len(blob)):
             raise ValueError(f"rt_xl_set_tmpl refused the template of class {cid}")
 
-    def records(self, page: bytes, pc: int, flags: int) -> BlockRecords | None:
-        """The block at pc (page: the bytes of its page) assembled natively, or None if it is
-        the Python translator's (a straddling first instruction, a word or class without a
-        template)."""
+    def learn(self, page: bytes, pc: int, flags: int) -> bool:
+        """Fill the tables until the block at pc can be assembled natively; False if it
+        cannot (the Python translator's)."""
         lib, table, out, buf = self.lib, self.table, self.out, self.buf
         src = self.ffi.from_buffer("uint8_t[]", page)
         while True:
             st = lib.rt_xl_block(table, src, pc, flags, MAX_BLOCK_INSNS, buf,
                                  MAX_BLOCK_RECORDS, out)
             if st == XL_OK:
-                break
+                return True
             if st == XL_NEED_WORD:
                 self._word(out.word)
             elif st == XL_NEED_TMPL:
                 self._template(out.wclass, flags)
             else:
-                return None
+                return False
+
+    def records(self, page: bytes, pc: int, flags: int) -> BlockRecords | None:
+        """The block at pc (page: the bytes of its page) assembled natively, or None if it is
+        the Python translator's (a straddling first instruction, a word or class without a
+        template)."""
+        if not self.learn(page, pc, flags):
+            return None
+        out, buf = self.out, self.buf
         n = out.nrecords
         data = self.ffi.buffer(buf, n * _REC.size)[:]
         ops = self.ffi.new("IROp[]", n)

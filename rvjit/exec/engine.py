@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rvjit.backend.interp_encode import encode, translate_records
@@ -25,7 +26,7 @@ from rvjit.exec.xlate_cache import (
     CachedBlock,
     TranslationCache,
 )
-from rvjit.frontend.translate import BlockIR, FetchFault, translate_block
+from rvjit.frontend.translate import MAX_BLOCK_INSNS, BlockIR, FetchFault, translate_block
 
 MAX_REGION_BLOCKS = 16
 DEFAULT_HOT_THRESHOLD = 2000
@@ -80,6 +81,17 @@ class PageBatch:
 
 
 @dataclass(eq=False)
+class MadePage:
+    """A page (virtual page, physical page, flags) in which the run loop makes missing blocks
+    itself from templates (native/xlmake.c): they live in the native XlPage `ptr` and get a
+    TBEntry only when the engine needs one.  FENCE.I drops them together (by_page)."""
+    key: tuple[int, int, int]
+    ptr: object                    # cffi XlPage *
+    entries: dict[int, TBEntry] = field(default_factory=dict)   # by TB address
+    valid: bool = True
+
+
+@dataclass(eq=False)
 class Region:
     entry: TBEntry
     members: list[TBEntry]
@@ -87,16 +99,25 @@ class Region:
 
 @dataclass
 class Stats:
-    blocks_translated: int = 0
+    translated_here: int = 0       # blocks translated by the engine (Python, or templates)
     translate_seconds: float = 0.0
     regions_compiled: int = 0
     blocks_compiled: int = 0
     python_exits: int = 0
     flushes: int = 0
     xlate_cache_hits: int = 0      # blocks installed from the translation cache (run or not)
-    blocks_assembled: int = 0      # of blocks_translated: assembled natively from templates
+    assembled_here: int = 0        # of translated_here: assembled natively from templates
     region_hints: int = 0          # regions run from their entry's first execution
     exits: dict = field(default_factory=dict)     # exit reason name -> count
+    made: Callable[[], int] = lambda: 0           # blocks the run loop made (xlmake.c)
+
+    @property
+    def blocks_translated(self) -> int:
+        return self.translated_here + self.made()
+
+    @property
+    def blocks_assembled(self) -> int:
+        return self.assembled_here + self.made()
 
 
 class Engine:
@@ -121,6 +142,12 @@ class Engine:
         # unless RVJIT_XL=0; RVJIT_XL_CHECK=1 checks each against the Python translator.
         self.xl = TemplateTranslator.shared(ffi, lib) if xl_enabled() else None
         self.xl_check = os.environ.get("RVJIT_XL_CHECK", "0") not in ("0", "")
+        # Pages whose missing blocks the run loop makes itself (not while checking: every
+        # block then comes through _translate).
+        self.made_pages: dict[tuple[int, int, int], MadePage] = {}
+        self._made_to_free: list[MadePage] = []
+        if self.xl is not None and not self.xl_check:
+            lib.rt_xl_attach(rt, self.xl.table, MAX_BLOCK_INSNS)
         self.tbs: dict[tuple[int, int, int], TBEntry] = {}
         self.by_addr: dict[int, TBEntry] = {}
         self.by_page: dict[int, list[TBEntry | PageBatch]] = {}
@@ -130,6 +157,7 @@ class Engine:
         self._changed = ffi.new("uint64_t[]", 1024)
         self.untracked = False      # a translation came from a page that cannot be tracked
         self.stats = Stats()
+        self.stats.made = lambda: lib.rt_xl_made_count(rt)
         self._paddr = ffi.new("uint64_t *")
         self._irop_size = ffi.sizeof("IROp")
         self._tb_size = ffi.sizeof("TB")
@@ -171,8 +199,15 @@ class Engine:
                 ent = None
             if ent is not None:
                 self.lib.rt_tb_insert(self.rt, ent.tb)
-            elif self._page_from_cache(key) is None:
-                self._from_cache(key) or self._translate(cpu, key)
+            elif (pc & PAGE_MASK, key[1] & PAGE_MASK, flags) in self.made_pages:
+                # The run loop could not make it: teach the templates its words and make it
+                # now, or translate it here if they cannot.
+                if not (self.xl.learn(self._fetcher(cpu)(pc), pc, flags) and
+                        self.lib.rt_xl_make(cpu, self.rt, pc, flags) != self.ffi.NULL):
+                    self._translate(cpu, key)
+            elif self._page_from_cache(key) is None and self._from_cache(key) is None:
+                self._allow_page(key)
+                self._translate(cpu, key)
         except FetchFault as f:
             # The first instruction (or its second half) cannot be fetched: take the trap now,
             # with its guest-page-fault facts; nothing is cached.
@@ -267,12 +302,111 @@ class Engine:
             self.by_addr[addr] = ent
         return ent if ent.valid else None
 
+    # -- blocks the run loop makes (native/xlmake.c) --------------------------------------------
+    def _allow_page(self, key) -> None:
+        """Let the run loop make the missing blocks of key's page itself from now on: a page
+        the translation cache has nothing for (its blocks there may name regions to run from
+        their first execution: a page whose code changed and came back, a warm run), that
+        FENCE.I can track."""
+        if self.xl is None or self.xl_check:
+            return
+        pc, ppc, flags = key
+        mkey = (pc & PAGE_MASK, ppc & PAGE_MASK, flags)
+        if mkey in self.made_pages or \
+                (self.xcache is not None and self.xcache.page(pc, flags) is not None):
+            return
+        if self.lib.rt_code_page_track(self.rt, mkey[1]) != 0:
+            self.untracked = True
+            return
+        ptr = self.lib.rt_xl_allow(self.rt, *mkey)
+        if ptr == self.ffi.NULL:
+            return
+        mp = self.made_pages[mkey] = MadePage(mkey, ptr)
+        self.by_page.setdefault(mkey[1], []).append(mp)
+
+    def _made_at(self, key) -> TBEntry | None:
+        if not self.made_pages:
+            return None
+        tb = self.lib.rt_tb_find(self.rt, *key)
+        return self._made_entry(tb) if tb != self.ffi.NULL else None
+
+    def _made_entry(self, tb) -> TBEntry | None:
+        """The TBEntry of `tb` (cffi TB *) if the run loop made it (made now if needed; the
+        block goes into the translation cache then, so that its region can be noted)."""
+        if tb.owner == self.ffi.NULL:
+            return None
+        key = (tb.pc, tb.ppc, tb.flags)
+        mp = self.made_pages.get((key[0] & PAGE_MASK, key[1] & PAGE_MASK, key[2]))
+        if mp is None or not mp.valid:
+            return None
+        addr = int(self.ffi.cast("uintptr_t", tb))
+        ent = mp.entries.get(addr)
+        if ent is None:
+            mb = self.ffi.cast("MadeBlock *", tb)
+            code = bytes(self.ffi.buffer(mb.code, mb.code_len))
+            ent = TBEntry(key, tb, mp, code, tb.ninsns, tuple(mb.succ[0:mb.nsucc]),
+                          bool(mb.chain_ok), pages=(key[1] & PAGE_MASK,))
+            mp.entries[addr] = ent
+            self.tbs.setdefault(key, ent)
+            self.by_addr[addr] = ent
+            self._cache_made(tb)
+        return ent if ent.valid else None
+
+    def _cache_made(self, tb) -> None:
+        """Put a made block in the translation cache."""
+        if self.xcache is None:
+            return
+        mb = self.ffi.cast("MadeBlock *", tb)
+        recs = self.ffi.new("IROp[]", mb.nrecords)
+        self.lib.rt_xl_records(tb, recs)
+        self.xcache.put(tb.pc, tb.flags, CachedBlock(
+            bytes(self.ffi.buffer(mb.code, mb.code_len)), bytes(self.ffi.buffer(recs)),
+            tb.nops, tb.ntemps, tb.ninsns, tuple(mb.succ[0:mb.nsucc]), bool(mb.chain_ok)))
+
+    def _drop_made(self, mp: MadePage) -> None:
+        """Drop a page's made blocks (their memory is freed at the end of the flush)."""
+        if not mp.valid:
+            return
+        mp.valid = False
+        for e in mp.entries.values():
+            self._drop(e)
+        if self.made_pages.get(mp.key) is mp:
+            del self.made_pages[mp.key]
+        self._made_to_free.append(mp)
+
+    def _free_made(self) -> None:
+        """Free the made blocks of dropped pages, those the translation cache does not hold
+        yet put there first (the same code may come back, as a module's does)."""
+        for mp in self._made_to_free:
+            self._save_page(mp)
+            self.lib.rt_xl_drop_page(self.rt, mp.ptr)
+        self._made_to_free.clear()
+
+    def made_count(self) -> int:
+        return self.lib.rt_xl_made_count(self.rt)
+
+    def save_made(self) -> None:
+        """Put the made blocks the engine has no TBEntry for in the translation cache."""
+        for mp in self.made_pages.values():
+            self._save_page(mp)
+
+    def _save_page(self, mp: MadePage) -> None:
+        if self.xcache is None:
+            return
+        n = self.lib.rt_xl_page_blocks(mp.ptr, self.ffi.NULL, 0)
+        out = self.ffi.new("TB *[]", n)
+        self.lib.rt_xl_page_blocks(mp.ptr, out, n)
+        for tb in out:
+            if int(self.ffi.cast("uintptr_t", tb)) not in mp.entries:
+                self._cache_made(tb)
+
     def _lookup(self, key) -> TBEntry | None:
         """The installed or cached translation for key, if there is one."""
         ent = self.tbs.get(key)
         if ent is None:
             tb = self._page_from_cache(key)
-            ent = (self._batch_entry(tb) if tb is not None else None) or self._from_cache(key)
+            ent = (self._batch_entry(tb) if tb is not None else None) or \
+                self._made_at(key) or self._from_cache(key)
         return ent
 
     def _from_cache(self, key) -> TBEntry | None:
@@ -331,7 +465,7 @@ class Engine:
         if r is None:
             r = translate_records(self.ffi, fetch, pc, flags)
         else:
-            self.stats.blocks_assembled += 1
+            self.stats.assembled_here += 1
             if self.xl_check:
                 check_assembled(r, translate_records(self.ffi, fetch, pc, flags))
         page = ppc & ~(PAGE_SIZE - 1)
@@ -354,7 +488,7 @@ class Engine:
                 self.xcache.put(pc, flags, CachedBlock(
                     ir.guest_bytes, r.data, len(ir.insns), ir.ntemps, ir.ninsns,
                     ir.successors, ent.chainable))
-        self.stats.blocks_translated += 1
+        self.stats.translated_here += 1
         self.stats.translate_seconds += time.perf_counter() - t0
         return ent
 
@@ -393,8 +527,9 @@ class Engine:
 
     # -- the compiled tier -------------------------------------------------------------------
     def handle_hot(self, cpu) -> None:
-        ent = self.by_addr.get(int(self.ffi.cast("uintptr_t", cpu.hot_tb))) or \
-            self._batch_entry(self.ffi.cast("TB *", cpu.hot_tb))
+        tb = self.ffi.cast("TB *", cpu.hot_tb)
+        ent = self.by_addr.get(int(self.ffi.cast("uintptr_t", tb))) or \
+            self._batch_entry(tb) or self._made_entry(tb)
         if ent is None or self.tbs.get(ent.key) is not ent:
             return
         self._compile_region(ent, self._form_region(cpu, ent))
@@ -494,10 +629,13 @@ class Engine:
                 for e in self.by_page.pop(self._changed[i], ()):
                     if type(e) is PageBatch:
                         self._drop_batch(e)
+                    elif type(e) is MadePage:
+                        self._drop_made(e)
                     else:
                         self._drop(e)
             if n < len(self._changed):
                 break
+        self._free_made()
 
     def _drop(self, e: TBEntry) -> None:
         if not e.valid:
@@ -534,14 +672,22 @@ class Engine:
                 for e in b.entries.values():
                     e.valid = False
         self.batches.clear()
+        for mp in self.made_pages.values():
+            mp.valid = False
+            for e in mp.entries.values():
+                e.valid = False
+        self.made_pages.clear()
         self.untracked = False
         self.lib.rt_tb_clear(self.rt)
+        self.lib.rt_xl_drop_all(self.rt)
         self.lib.rt_code_pages_reset(self.rt)
 
     def close(self) -> None:
-        """Stop the compile workers (new translations are written when the process exits)."""
+        """Stop the compile workers and put the made blocks in the translation cache (new
+        translations are written when the process exits)."""
         if self.codegen is not None:
             self.codegen.close()
+        self.save_made()
 
     def handle_exit(self, cpu, reason: int) -> bool:
         """Deal with the engine's own exit reasons; False for the machine's."""

@@ -23,7 +23,7 @@ from rvjit.ir.ops import Op
 
 HERE = Path(__file__).resolve().parent
 C_SOURCES = ("dispatch.c", "codepages.c", "interp.c", "mem.c", "trap.c", "csr.c", "csr_hyp.c",
-             "fpu.c",
+             "fpu.c", "xlmake.c",
              "mmu.c", "hyp.c", "xltmpl.c")
 
 
@@ -56,6 +56,7 @@ typedef struct TB {
     uint32_t nops; uint32_t ntemps; uint32_t hits; uint32_t ninsns; struct TB *hash_next;
     uint64_t ppc;
     uint64_t ppc2;
+    void *owner;
 } TB;
 typedef struct RtMachine RtMachine;
 RtMachine *rt_machine_new(void);
@@ -114,6 +115,19 @@ int rt_xl_set_tmpl(XlTable *t, uint32_t wclass, uint64_t flags, const uint8_t *b
                    uint32_t len);
 int rt_xl_block(XlTable *t, const uint8_t *page, uint64_t pc, uint64_t flags,
                 uint32_t max_insns, IROp *buf, uint32_t cap, XlOut *out);
+typedef struct MadeBlock {
+    TB tb; struct MadeBlock *next; uint32_t nrecords; uint32_t code_len; uint32_t nsucc;
+    uint32_t chain_ok; uint64_t succ[16]; uint8_t *code; IROp ops[];
+} MadeBlock;
+typedef struct XlPage XlPage;
+void rt_xl_attach(RtMachine *m, XlTable *t, uint32_t max_insns);
+XlPage *rt_xl_allow(RtMachine *m, uint64_t vpage, uint64_t ppage, uint64_t flags);
+int rt_xl_page_blocks(XlPage *p, TB **out, int max);
+void rt_xl_records(TB *tb, IROp *out);
+void rt_xl_drop_page(RtMachine *m, XlPage *p);
+void rt_xl_drop_all(RtMachine *m);
+uint64_t rt_xl_made_count(RtMachine *m);
+TB *rt_xl_make(CPUState *cpu, RtMachine *m, uint64_t pc, uint64_t flags);
 extern "Python+C" int rvjit_mmio(CPUState *cpu, uint64_t paddr, uint32_t size, int is_write,
                                  uint64_t *val);
 """

@@ -17,6 +17,8 @@ void rt_machine_free(RtMachine *m)
     if (!m)
         return;
     rt_code_pages_reset(m);
+    rt_xl_drop_all(m);
+    free(m->xl_buf);
     for (int i = 0; i < MAX_HARTS; i++)
         if (m->hart_rt[i])
             munmap(m->hart_rt[i], sizeof(HartRt));
@@ -347,6 +349,9 @@ int rt_run(CPUState *cpu)
             h->stat_chain_hits++;
         } else {
             tb = tb_lookup(cpu, m, h, cpu->pc, cpu->tb_flags);
+            /* A block made here from templates goes in the jump cache as a found one. */
+            if (!tb && m->xl && rt_xl_make(cpu, m, cpu->pc, cpu->tb_flags))
+                tb = tb_lookup(cpu, m, h, cpu->pc, cpu->tb_flags);
             if (!tb) {
                 r = EXIT_NO_TB;
                 break;

@@ -127,6 +127,7 @@ typedef struct TB {
     uint64_t ppc;       /* physical address of pc (all ones: its fetch faults) */
     uint64_t ppc2;      /* physical page of its bytes past pc's page (its first instruction
                            straddles two pages), else 0 */
+    void *owner;        /* the XlPage of a block made natively (xlmake.c), else NULL */
 } TB;
 
 #define MAX_RAM 8
@@ -200,6 +201,9 @@ typedef struct HartRt {
 
 /* Per-machine native state (cpu->rt of every hart points here): the physical RAM map and the
  * translation block table, which the harts share, and each hart's private tables. */
+#define XL_PAGE_HASH 4096        /* buckets of the allowed pages (xlmake.c) */
+#define XL_BUF_RECORDS (1u << 14)   /* the assembly buffer, in records */
+
 typedef struct RtMachine {
     RamRegion ram[MAX_RAM];
     int nram;
@@ -216,6 +220,12 @@ typedef struct RtMachine {
     CPUState *harts[MAX_HARTS]; /* by hart_index: the harts whose TLBs may grant stores */
     uint64_t stat_fence_i, stat_fence_exits, stat_pages_compared, stat_pages_rearmed;
     uint64_t stat_full_scans, stat_fence_ns, stat_tracks, stat_read_grants;
+    /* xlmake.c: blocks made natively from templates, in the pages Python allowed */
+    struct XlTable *xl;
+    struct XlPage *xl_pages[XL_PAGE_HASH];
+    IROp *xl_buf;
+    uint32_t xl_max_insns;
+    uint64_t stat_xl_made, stat_xl_refused;
 } RtMachine;
 
 #define RT(cpu) ((RtMachine *)(cpu)->rt)
@@ -363,5 +373,30 @@ int rt_xl_set_tmpl(XlTable *t, uint32_t wclass, uint64_t flags, const uint8_t *b
                    uint32_t len);
 int rt_xl_block(XlTable *t, const uint8_t *page, uint64_t pc, uint64_t flags,
                 uint32_t max_insns, IROp *buf, uint32_t cap, XlOut *out);
+
+/* xlmake.c: the run loop makes a missing block itself, from templates, in a page Python
+ * allowed (rt_xl_allow); the blocks belong to their XlPage until it is dropped. */
+typedef struct MadeBlock {
+    TB tb;                      /* first: a made block's TB * is its MadeBlock * */
+    struct MadeBlock *next;     /* in its page */
+    uint32_t nrecords, code_len, nsucc, chain_ok;
+    uint64_t succ[16];
+    uint8_t *code;              /* its guest bytes (after the records) */
+    IROp ops[];
+} MadeBlock;
+typedef struct XlPage {
+    uint64_t vpage, ppage, flags;
+    struct XlPage *hash_next;
+    MadeBlock *blocks;
+    uint32_t nblocks;
+} XlPage;
+void rt_xl_attach(RtMachine *m, XlTable *t, uint32_t max_insns);
+XlPage *rt_xl_allow(RtMachine *m, uint64_t vpage, uint64_t ppage, uint64_t flags);
+int rt_xl_page_blocks(XlPage *p, TB **out, int max);
+void rt_xl_records(TB *tb, IROp *out);
+void rt_xl_drop_page(RtMachine *m, XlPage *p);
+void rt_xl_drop_all(RtMachine *m);
+uint64_t rt_xl_made_count(RtMachine *m);
+TB *rt_xl_make(CPUState *cpu, RtMachine *m, uint64_t pc, uint64_t flags);
 
 #endif
