@@ -155,10 +155,15 @@ def _groups(a: Args) -> list[tuple[str, ...]]:
 
 def class_key(pattern, a: Args) -> tuple:
     """The class of an instruction word: its entry, its minor fields, which register fields
-    are zero and which are equal, and whether its immediate is zero."""
-    regs = [getattr(a, r) for r in _REGS]
-    return (pattern, a.csr, a.aq, a.rl, a.rm, a.pred, a.succ, a.fm,
-            tuple(regs.index(v) if v else -1 for v in regs), a.imm == 0)
+    are zero (-1) and which equal an earlier one (that one's index), and whether its
+    immediate is zero.  (Run once per distinct word of a boot: written out, not looped.)"""
+    rd, rs1, rs2, rs3 = a.rd, a.rs1, a.rs2, a.rs3
+    return (id(pattern), a.csr, a.aq, a.rl, a.rm, a.pred, a.succ, a.fm,
+            0 if rd else -1,
+            (0 if rs1 == rd else 1) if rs1 else -1,
+            (0 if rs2 == rd else 1 if rs2 == rs1 else 2) if rs2 else -1,
+            (0 if rs3 == rd else 1 if rs3 == rs1 else 2 if rs3 == rs2 else 3) if rs3 else -1,
+            a.imm == 0)
 
 
 class Template:

@@ -78,6 +78,7 @@ class Codegen:
             self.tier: {}, self.tier2: {}}
         self.inflight: dict[str, tuple[str, Blocks, list[Done]]] = {}
         self.hits: list[tuple[str, bytes, Blocks, list[Done]]] = []
+        self.heat: dict[str, Callable[[], int]] = {}    # region key -> its heat, while queued
         self.jobs: dict[int, tuple[str, list[str]]] = {}     # job id -> (tier, names)
         # First-tier regions: name -> (entry counter, blocks, callbacks).
         self.watch: dict[str, tuple[ctypes.c_uint64, Blocks, list[Done]]] = {}
@@ -114,19 +115,27 @@ class Codegen:
             h.update(code)
         return h.hexdigest()
 
-    def request(self, blocks: Blocks, done: Done, key: str | None = None) -> bool:
+    def request(self, blocks: Blocks, done: Done, key: str | None = None,
+                heat: Callable[[], int] | None = None) -> bool:
         """Compile a region; `done(address)` runs once its code is loaded (perhaps at once, or
         at a later poll), and again with a faster address if the region tiers up.  `blocks`
         are the region's members (region_source.py: a block's IR or its bytes; the IR is made
         only if the region has to be compiled, and a region one of whose blocks' cannot be
-        made stays uncompiled); `key` is its region_key.  False if the compile queue is full
+        made stays uncompiled); `key` is its region_key; `heat()` how hot the region is now
+        (the hottest waiting regions are compiled first).  False if the compile queue is full
         (the caller may ask again later)."""
         if self.workers and self._backlog() >= self.max_backlog:
             return False        # before hashing: the caller asks again after more executions
         if key is None:
             key = self.region_key([(b.pc, b.flags, b.code if isinstance(b, tuple)
                                     else b.guest_bytes) for b in blocks])
-        return self._request(key, "r_" + key[:24], blocks, self.tier, done)
+        name = "r_" + key[:24]
+        if heat is not None:
+            self.heat[key] = heat
+        ok = self._request(key, name, blocks, self.tier, done)
+        if heat is not None and name not in self.queued[self.tier]:
+            self.heat.pop(key, None)        # loaded, cached or on its way already
+        return ok
 
     def has(self, key: str) -> bool:
         """Whether the region `key` is loaded or compiled already (in the pack or the cache):
@@ -189,10 +198,18 @@ class Codegen:
             if tier is None:
                 return
             q = self.queued[tier]
-            names = list(q)[-MAX_BATCH:]     # the most recently hot first (oldest-first was slower)
+            # The hottest first (their entries' run counts), else the most recently hot first
+            # (oldest-first was slower).
+            heat = self.heat
+            if len(q) > MAX_BATCH and heat:
+                names = sorted(q, key=lambda n: h() if (h := heat.get(q[n][0])) else 0)
+                names = names[-MAX_BATCH:]
+            else:
+                names = list(q)[-MAX_BATCH:]
             batch = []
             for n in names:
                 key, blocks, dones = q.pop(n)
+                heat.pop(key, None)
                 self.inflight[n] = (key, blocks, dones)
                 batch.append((n, key, encode_members(blocks)))
             self.jobs[self.pool.submit(batch, tier)] = (tier, names)

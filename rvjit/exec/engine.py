@@ -573,7 +573,8 @@ class Engine:
             self.stats.regions_compiled += 1
             self.stats.blocks_compiled += len(members)
 
-        if not self.codegen.request(blocks, done, key):
+        if not self.codegen.request(blocks, done, key,
+                                    lambda: ent.tb.hits if ent.valid else 0):
             # The compile queue is full: ask again after more executions, twice as many each
             # time (the run loop fires when the count reaches the threshold again).
             ent.hot_retries += 1
