@@ -86,3 +86,13 @@ def test_the_worker_compiles_regions_from_bytes_and_caches_them(tmp_path):
     assert cache.get("ab" + "0" * 62) == objs[0]
     assert not cache.has("cd" + "0" * 62)
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["ab" + "0" * 62 + ".o"]
+
+
+def test_next_batch_takes_the_hottest_then_the_newest():
+    from rvjit.backend.jit import next_batch
+    q = {f"r{i}": (f"k{i}",) for i in range(6)}
+    assert next_batch(q, {}, 4) == ["r2", "r3", "r4", "r5"]        # the newest
+    heat = {"k0": lambda: 900, "k1": lambda: 5, "k4": lambda: 10}
+    assert next_batch(q, heat, 2) == ["r4", "r0"]
+    assert next_batch(q, heat, 4) == ["r5", "r1", "r4", "r0"]       # ties: the newest
+    assert next_batch(q, heat, 8) == list(q)                         # all of them

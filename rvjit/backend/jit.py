@@ -198,14 +198,8 @@ class Codegen:
             if tier is None:
                 return
             q = self.queued[tier]
-            # The hottest first (their entries' run counts), else the most recently hot first
-            # (oldest-first was slower).
             heat = self.heat
-            if len(q) > MAX_BATCH and heat:
-                names = sorted(q, key=lambda n: h() if (h := heat.get(q[n][0])) else 0)
-                names = names[-MAX_BATCH:]
-            else:
-                names = list(q)[-MAX_BATCH:]
+            names = next_batch(q, heat, MAX_BATCH)
             batch = []
             for n in names:
                 key, blocks, dones = q.pop(n)
@@ -335,6 +329,17 @@ class Codegen:
         self.jobs.clear()
         self.hits.clear()
         self.watch.clear()
+
+
+def next_batch(queued: dict[str, tuple], heat: dict[str, Callable[[], int]], n: int
+               ) -> list[str]:
+    """The names of the next `n` queued regions to compile (queued: name -> (key, ...) in
+    request order): the hottest (heat[key]() now, 0 for one without), ties and regions
+    without heat the most recently requested first (oldest-first was slower)."""
+    names = list(queued)
+    if len(names) > n and heat:
+        names.sort(key=lambda nm: h() if (h := heat.get(queued[nm][0])) else 0)   # stable
+    return names[-n:]
 
 
 _backend_hash: str | None = None
