@@ -38,7 +38,8 @@ IR_FORMAT = 3           # bump when the IR or its lowering changes meaning
 # Regions waiting for a compile worker.  A refused request costs the run loop a Python exit
 # and the caller another region formation later, so the queue is long and served newest first.
 MAX_BACKLOG = 4096
-MAX_BATCH = 16          # regions per worker job (one IPC round trip, one finalize to load)
+MAX_BATCH = 8           # regions per worker job (one IPC round trip, one finalize to load;
+                        # smaller batches let the hottest regions through sooner)
 
 Done = Callable[[int], None]
 # A region's blocks, as its compiler receives them (region_source.py): mostly their bytes.
