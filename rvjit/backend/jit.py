@@ -34,6 +34,7 @@ TIER = "none:0"         # objcompile.py: "IR passes:codegen level"
 TIER2 = "O2:2"
 TIER_UP_ENTRIES = 20000  # entries into a first-tier region before it is optimised
 SCAN_SECONDS = 0.25     # how often the entry counters are read
+POLL_SECONDS = 0.001    # how often an exit with nothing answered polls anyway
 IR_FORMAT = 3           # bump when the IR or its lowering changes meaning
 # Regions waiting for a compile worker.  A refused request costs the run loop a Python exit
 # and the caller another region formation later, so the queue is long and served newest first.
@@ -84,6 +85,7 @@ class Codegen:
         # First-tier regions: name -> (entry counter, blocks, callbacks).
         self.watch: dict[str, tuple[ctypes.c_uint64, Blocks, list[Done]]] = {}
         self.next_scan = 0.0
+        self.next_poll = 0.0
         self.failures = 0
         self.unmade = 0                 # regions left uncompiled: a block's IR could not be made
         self.last_failure: str | None = None
@@ -101,9 +103,19 @@ class Codegen:
 
     @property
     def pending(self) -> bool:
-        """True while poll() has work: compiles, cache hits to load, counters to read (asked
-        at every exit of the run loop)."""
+        """True while poll() has work: compiles, cache hits to load, counters to read."""
         return bool(self.watch or self.inflight or self.hits or any(self.queued.values()))
+
+    def due(self, now: float) -> bool:
+        """Whether the run loop's exit at `now` should poll(): a worker has answered or cache
+        hits wait (at once), or POLL_SECONDS have passed with work pending (a cold boot exits
+        ~50,000 times; most need no poll)."""
+        if self.hits or (self.pool is not None and self.pool.results):
+            return True
+        if now < self.next_poll:
+            return False
+        self.next_poll = now + POLL_SECONDS
+        return self.pending
 
     def region_key(self, members: list[tuple[int, int, bytes]]) -> str:
         """The identity of a region of blocks given as (pc, flags, guest bytes): a block's IR

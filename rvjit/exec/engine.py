@@ -200,22 +200,27 @@ class Engine:
             if ent is not None:
                 self.lib.rt_tb_insert(self.rt, ent.tb)
             elif (pc & PAGE_MASK, key[1] & PAGE_MASK, flags) in self.made_pages:
-                # The run loop could not make it: teach the templates its words and make it
-                # now, or translate it here if they cannot.
-                page = self._fetcher(cpu)(pc)
-                tb = self.lib.rt_xl_make(cpu, self.rt, pc, flags) \
-                    if self.xl.learn(page, pc, flags) else self.ffi.NULL
-                if tb == self.ffi.NULL:
-                    self._translate(cpu, key)
+                self._make(cpu, key)
             elif self._page_from_cache(key) is None and self._from_cache(key) is None:
                 self._allow_page(key)
-                self._translate(cpu, key)
+                if (pc & PAGE_MASK, key[1] & PAGE_MASK, flags) in self.made_pages:
+                    self._make(cpu, key)
+                else:
+                    self._translate(cpu, key)
         except FetchFault as f:
             # The first instruction (or its second half) cannot be fetched: take the trap now,
             # with its guest-page-fault facts; nothing is cached.
             self.lib.helper_fetch_fault(cpu, f.vaddr)
             cpu.exc_taken = 0
             cpu.budget -= 1     # it counts as a block, so a fault loop still yields
+
+    def _make(self, cpu, key) -> None:
+        """A block of a made page the run loop could not make: teach the templates its words
+        and make it now, or translate it here if they cannot."""
+        pc, _, flags = key
+        if not self.xl.learn(self._fetcher(cpu)(pc), pc, flags) or \
+                self.lib.rt_xl_make(cpu, self.rt, pc, flags) == self.ffi.NULL:
+            self._translate(cpu, key)
 
     def _page_from_cache(self, key):
         """Install every cached block of key's page (its virtual page and flags) whose bytes
@@ -697,8 +702,9 @@ class Engine:
         self.stats.python_exits += 1
         name = EXIT_NAMES.get(reason, str(reason))
         self.stats.exits[name] = self.stats.exits.get(name, 0) + 1
-        if self.codegen is not None and self.codegen.pending:
-            self.codegen.poll()
+        cg = self.codegen
+        if cg is not None and cg.due(time.perf_counter()):
+            cg.poll()
         if reason == EXIT_NO_TB:
             self.handle_no_tb(cpu)
         elif reason == EXIT_HOT:
