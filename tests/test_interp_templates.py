@@ -209,3 +209,19 @@ def test_run_loop_makes_blocks_and_fence_i_drops_them(tmp_path):
     # what the dropped page's blocks were is in the translation cache
     codes = {bytes(b.code) for b in m.engine.xcache.candidates(FN + 12, m.harts[0].cpu.tb_flags)}
     assert bytes.fromhex("13052500") + bytes.fromhex("67800000") in codes
+
+
+def test_a_template_is_reused_under_other_flags_only_if_it_fits():
+    from rvjit.backend.interp_templates import refits
+    from rvjit.frontend.trans.rvd import trans_fadd_d
+    from rvjit.frontend.trans.rvi import trans_addi
+    m_fp_on, s_fp_off = FLAG_SETS[0], FLAG_SETS[1]
+    a = Args(rd=5, rs1=6, imm=-7)
+    t = derive(trans_addi, a, 0xFF930293, 4, m_fp_on)
+    assert refits(t, trans_addi, a, 0xFF930293, 4, s_fp_off, 0xFFFFF000)
+    f = Args(rd=1, rs1=2, rs2=3, rm=7)
+    word = 0x023100D3 | (7 << 12)
+    t = derive(trans_fadd_d, f, word, 4, m_fp_on)
+    assert t is not None
+    assert not refits(t, trans_fadd_d, f, word, 4, s_fp_off, 0x01FFFF80)  # FP off: illegal
+    assert refits(t, trans_fadd_d, f, word, 4, m_fp_on, 0x01FFFF80)

@@ -53,6 +53,8 @@ _U16 = struct.Struct("<H")
 _REC = struct.Struct("<8xHHHHHHHHQ")
 _WIDTH = (0xFFFF,) * 8 + (MASK64,)      # record fields opc..aux are 16-bit, k is 64-bit
 _PRE_TEMPS = 1000       # temporaries before the instruction in the run that finds its temps
+_BASE_PC = 0x0000_0012_3456_7000    # the sources of a derivation's first run (its others
+_BASE_ICOUNT = 5                    # change them)
 
 # rt_xl_block's statuses
 XL_OK, XL_NEED_WORD, XL_NEED_TMPL, XL_PYTHON = range(4)
@@ -169,7 +171,7 @@ def class_key(pattern, a: Args) -> tuple:
 class Template:
     """A derived template: per record field and per constant, (kind, coefficients, c0)."""
 
-    __slots__ = ("fields", "consts", "exits", "ntemps", "nops", "ends", "chain_ok")
+    __slots__ = ("fields", "consts", "exits", "ntemps", "nops", "ends", "chain_ok", "read_insn")
 
     def blob(self) -> bytes:
         out = [_HEAD.pack(len(self.fields) // 9, self.ntemps, len(self.consts), self.nops,
@@ -226,8 +228,7 @@ def derive(trans, a: Args, insn: int, ilen: int, flags: int, free_bits: int = 0
     """The template of the class of (trans, a) under flags, or None if its records do not
     follow one (see the module doc).  `free_bits`: the bits of the word its decode-table
     entry leaves to operands (checked one by one if the trans_ function reads the word)."""
-    pc = 0x0000_0012_3456_7000
-    icount = 5
+    pc, icount = _BASE_PC, _BASE_ICOUNT
     groups = _groups(a)
     src = _sources(pc, icount, insn, a)
 
@@ -290,16 +291,37 @@ def derive(trans, a: Args, insn: int, ilen: int, flags: int, free_bits: int = 0
     t = Template()
     t.fields, t.consts, t.exits = fields, consts, base.exits
     t.ntemps, t.nops, t.ends, t.chain_ok = base.ntemps, base.nops, base.ends, base.chain_ok
-    if not _check(t, trans, a, groups, pc, icount, insn, ilen, flags):
-        return None
-    if base.read_insn:
+    t.read_insn = base.read_insn
+    return t if _checks(t, trans, a, insn, ilen, flags, free_bits) else None
+
+
+def refits(t: Template, trans, a: Args, insn: int, ilen: int, flags: int, free_bits: int
+           ) -> bool:
+    """Whether a template derived for the class under other flags gives its records under
+    `flags` too (most classes' records do not depend on the flags): checked as a derivation
+    checks its result, and at the derivation's first sources."""
+    try:
+        f = run_fragment(trans, a, _BASE_PC, _BASE_ICOUNT, insn, ilen, flags)
+    except Exception:
+        return False
+    return f.read_insn == t.read_insn and \
+        _predicts(t, trans, a, _BASE_PC, _BASE_ICOUNT, insn, ilen, flags) and \
+        _checks(t, trans, a, insn, ilen, flags, free_bits)
+
+
+def _checks(t: Template, trans, a: Args, insn: int, ilen: int, flags: int, free_bits: int
+            ) -> bool:
+    pc, icount = _BASE_PC, _BASE_ICOUNT
+    if not _check(t, trans, a, _groups(a), pc, icount, insn, ilen, flags):
+        return False
+    if t.read_insn:
         # The word itself flows into the records: every operand bit must flow as the
         # coefficient says (a field extracted from the word would not).
         for bit in range(32):
             if free_bits >> bit & 1 and not _predicts(t, trans, a, pc, icount,
                                                       insn ^ (1 << bit), ilen, flags):
-                return None
-    return t
+                return False
+    return True
 
 
 def _check(t: Template, trans, a: Args, groups, pc: int, icount: int, insn: int, ilen: int,
@@ -328,7 +350,8 @@ def _predicts(t: Template, trans, a: Args, pc: int, icount: int, insn: int, ilen
     except Exception:
         return False
     if len(f.recs) != len(t.fields) // 9 or len(f.consts) != len(t.consts) or \
-            f.ntemps != t.ntemps or f.ends != t.ends:
+            f.ntemps != t.ntemps or f.ends != t.ends or f.nops != t.nops or \
+            f.chain_ok != t.chain_ok or f.exits != t.exits:
         return False
     src = _sources(pc, icount, insn, a)
     for i, rec in enumerate(f.recs):
@@ -364,7 +387,8 @@ class TemplateTranslator:
         self.out = ffi.new("XlOut *")
         self.buf = ffi.new("IROp[]", MAX_BLOCK_RECORDS)
         self.classes: dict[tuple, int] = {}
-        self.reps: list[tuple] = []         # per class id: (trans, args, insn, ilen)
+        self.reps: list[tuple] = []         # per class id: (trans, args, insn, ilen, free bits)
+        self.by_class: dict[int, Template] = {}     # a class's first template
         self.derived = 0                    # templates derived
         self.refused = 0                    # classes x flags left to Python
         self.python_words = 0               # words left to Python (they do not decode)
@@ -389,7 +413,12 @@ class TemplateTranslator:
     def _template(self, cid: int, flags: int) -> None:
         t = None
         if cid < len(self.reps):
-            t = derive(*self.reps[cid][:4], flags, self.reps[cid][4])
+            trans, a, insn, ilen, free = self.reps[cid]
+            t = self.by_class.get(cid)
+            if t is None or not refits(t, trans, a, insn, ilen, flags, free):
+                t = derive(trans, a, insn, ilen, flags, free)
+                if t is not None:
+                    self.by_class.setdefault(cid, t)
         if t is None:
             self.refused += 1
             blob = b""
