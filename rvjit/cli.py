@@ -162,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if cfg.dumpdtb is not None:     # QEMU: -machine dumpdtb=FILE writes the tree and exits
         return 0
+    m.engine.start_compiler()
     result = m.run()
     sys.stdout.flush()
     path = os.environ.get("RVJIT_STATS")

@@ -200,12 +200,16 @@ class Codegen:
         self._finish([(name, key, obj, blocks, [done])], time.process_time() - t0)
         return True
 
+    def start(self) -> None:
+        """Start the compile workers (else the first request does)."""
+        if self.workers and self.pool is None:
+            # The workers write the objects they make to the cache themselves.
+            self.pool = WorkerPool(self.workers, self.cache.dir if self.cache else None)
+
     def _submit(self) -> None:
         """Hand queued regions (first tier first) to an idle worker as one job; while every
         worker is busy they wait, so batches grow with the backlog."""
-        if self.pool is None:
-            # The workers write the objects they make to the cache themselves.
-            self.pool = WorkerPool(self.workers, self.cache.dir if self.cache else None)
+        self.start()
         while len(self.jobs) < self.workers:
             tier = next((t for t, q in self.queued.items() if q), None)
             if tier is None:

@@ -541,6 +541,12 @@ class Engine:
             return
         self._compile_region(ent, self._form_region(cpu, ent))
 
+    def start_compiler(self) -> None:
+        """Start the compile workers now, for a run that will compile: they start up on the
+        other core while the machine boots, not when its first region is hot."""
+        if self.hot_threshold > 1 and self.compile_workers:
+            self._codegen().start()
+
     def _codegen(self) -> Codegen:
         if self.codegen is None:
             self.codegen = Codegen(self.ffi, self.lib, workers=self.compile_workers,
