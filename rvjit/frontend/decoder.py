@@ -35,22 +35,24 @@ class Decoder:
                 raise LookupError(f"decode table entry {p.name}: no {p.trans_name}")
             entry = (p.mask, p.match, p, fmt, trans)
             if p.width == 32:
-                keys = self._keys(p, 12, _bucket_key32)
+                keys = self._keys(entry, 12, _bucket_key32)
                 for k in keys:
                     self.buckets32.setdefault(k, []).append(entry)
             else:
-                keys = self._keys(p, 13, _bucket_key16)
+                keys = self._keys(entry, 13, _bucket_key16)
                 for k in keys:
                     self.buckets16.setdefault(k, []).append(entry)
         self.cache: dict[int, Decoded | None] = {}
 
     @staticmethod
-    def _keys(p: Pattern, f3_lo: int, keyfn) -> list[int]:
-        """Every bucket key an entry can fall in (a '-' in funct3 spreads it over several)."""
+    def _keys(entry: tuple, f3_lo: int, keyfn) -> list[int]:
+        """Every bucket key an entry (mask, match, ...) can fall in (a '-' in funct3 spreads
+        it over several)."""
+        mask, match = entry[0], entry[1]
         keys = []
         for f3 in range(8):
-            cand = (p.match & ~(7 << f3_lo)) | (f3 << f3_lo)
-            if (cand & p.mask) == p.match:
+            cand = (match & ~(7 << f3_lo)) | (f3 << f3_lo)
+            if (cand & mask) == match:
                 keys.append(keyfn(cand))
         return keys
 
