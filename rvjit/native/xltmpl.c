@@ -276,29 +276,15 @@ int rt_xl_set_tmpl(XlTable *t, uint32_t wclass, uint64_t flags, const uint8_t *b
 
 /* -- block assembly ------------------------------------------------------------------------ */
 
-static int grow_u64(uint64_t **p, uint32_t *cap, uint32_t need)
+/* Make the array *p (of *cap elements of `size` bytes) hold at least `need`, doubling. */
+static int grow(void **p, uint32_t *cap, uint32_t need, size_t size)
 {
     if (need <= *cap)
         return 0;
     uint32_t n = *cap ? *cap : 256;
     while (n < need)
         n *= 2;
-    uint64_t *q = realloc(*p, (size_t)n * sizeof **p);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
-static int grow_u32(uint32_t **p, uint32_t *cap, uint32_t need)
-{
-    if (need <= *cap)
-        return 0;
-    uint32_t n = *cap ? *cap : 1024;
-    while (n < need)
-        n *= 2;
-    uint32_t *q = realloc(*p, (size_t)n * sizeof **p);
+    void *q = realloc(*p, (size_t)n * size);
     if (!q)
         return -1;
     *p = q;
@@ -381,9 +367,10 @@ int rt_xl_block(XlTable *t, const uint8_t *page, uint64_t pc, uint64_t flags,
         /* Room for the records, the guard and a loop EXIT (checked again at the end). */
         if (1ull + nbody + m->nrecs + 2 > cap)
             return python(out);
-        if (grow_u64(&t->consts, &t->consts_cap, nconsts + m->nconsts + 1)
-            || grow_u32(&t->patches, &t->patches_cap,
-                        npatch + (uint32_t)m->nrecs * XL_NFIELDS))
+        if (grow((void **)&t->consts, &t->consts_cap, nconsts + m->nconsts + 1,
+                 sizeof *t->consts)
+            || grow((void **)&t->patches, &t->patches_cap,
+                    npatch + (uint32_t)m->nrecs * XL_NFIELDS, sizeof *t->patches))
             return python(out);
         const uint64_t src[XL_NSRC] = {cur, icount, word, w->rd, w->rs1, w->rs2, w->rs3,
                                        (uint64_t)w->imm};
