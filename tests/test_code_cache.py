@@ -53,7 +53,7 @@ def test_a_large_run_packs_its_regions_for_the_next(tmp_path):
     cache = tmp_path / "cache"
     env = {"RVJIT_PACK_MIN": "1"}
     p1, s1 = _run(tmp_path, cache, 1, env)
-    packs = list((cache / "code" / "packs").glob("*.keys"))
+    packs = list((cache / "code").glob("*/packs/*.keys"))
     assert len(packs) == 1
     assert len(packs[0].read_text().split()) == s1["regions_compiled"] > 0
     p2, s2 = _run(tmp_path, cache, 2, env)

@@ -27,6 +27,7 @@ from rvjit.backend.code_pack import PACK_LOAD_AFTER, PACK_MIN_REGIONS, CodePack
 from rvjit.backend.compile_worker import WorkerPool, compile_regions
 from rvjit.backend.objcompile import host_key
 from rvjit.backend.region_source import Member, encode_members, region_ir
+from rvjit.cachedir import prune
 from rvjit.exec.xlate_cache import translator_hash
 from rvjit.ir.helpers import HELPERS
 
@@ -62,11 +63,15 @@ class Codegen:
         self.tier2 = tier2 if workers and tier2 and tier2 != self.tier else None
         self.tier_up_entries = int(os.environ.get("RVJIT_TIER_UP", TIER_UP_ENTRIES))
         self.max_backlog = int(os.environ.get("RVJIT_MAX_BACKLOG", MAX_BACKLOG))
-        self.cache = CodeCache(default_dir()) if cache else None
         self.salt = f"{__version__}|{IR_FORMAT}|{self.tier}|{host_key()}|" \
                     f"{translator_hash()}|{backend_source_hash()}".encode()
         self._salted = hashlib.sha256(self.salt)     # copied for each region_key
         salt_id = hashlib.sha256(self.salt).hexdigest()[:24]
+        # One directory per salt: a run lists only the entries it could use.
+        self.cache = CodeCache(default_dir() / salt_id) if cache else None
+        if cache:
+            self.cache.dir.mkdir(parents=True, exist_ok=True)
+            prune(default_dir(), salt_id, legacy=True)
         self.pack = CodePack(self.cache.dir, salt_id) if self.cache else None
         self.pack_loaded = False
         self.pack_hits = 0

@@ -31,7 +31,7 @@ import struct
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
-from rvjit.cachedir import cache_base
+from rvjit.cachedir import cache_base, prune
 from rvjit.cpu.state import PAGE_BITS
 
 SHARDS = 256
@@ -230,6 +230,7 @@ class TranslationCache:
         if c is None:
             c = cls._shared[d] = cls(d)
             atexit.register(c.save)
+            prune(d.parent, d.name)
         return c
 
     @classmethod

@@ -16,7 +16,7 @@ import sysconfig
 from pathlib import Path
 from types import ModuleType
 
-from rvjit.cachedir import cache_base
+from rvjit.cachedir import cache_base, prune
 from rvjit.cpu import state
 from rvjit.ir.helpers import HELPERS
 from rvjit.ir.ops import Op
@@ -177,6 +177,7 @@ def load() -> tuple[object, object]:
     mod: ModuleType = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     _loaded = (mod.ffi, mod.lib)
+    prune(_cache_dir(), digest)
     return _loaded
 
 
