@@ -40,6 +40,12 @@ def disk_cache_enabled() -> bool:
     return os.environ.get("RVJIT_DISK_CACHE", "1") not in ("0", "off", "no")
 
 
+def page_key(key: tuple[int, int, int]) -> tuple[int, int, int]:
+    """(virtual page, physical page, flags) of a block's key (virtual pc, physical pc, flags):
+    what a PageBatch or a MadePage is filed under."""
+    return (key[0] & PAGE_MASK, key[1] & PAGE_MASK, key[2])
+
+
 def xl_enabled() -> bool:
     return os.environ.get("RVJIT_XL", "1") not in ("0", "off", "no")
 
@@ -199,11 +205,11 @@ class Engine:
                 ent = None
             if ent is not None:
                 self.lib.rt_tb_insert(self.rt, ent.tb)
-            elif (pc & PAGE_MASK, key[1] & PAGE_MASK, flags) in self.made_pages:
+            elif page_key(key) in self.made_pages:
                 self._make(cpu, key)
             elif self._page_from_cache(key) is None and self._from_cache(key) is None:
                 self._allow_page(key)
-                if (pc & PAGE_MASK, key[1] & PAGE_MASK, flags) in self.made_pages:
+                if page_key(key) in self.made_pages:
                     self._make(cpu, key)
                 else:
                     self._translate(cpu, key)
@@ -227,7 +233,7 @@ class Engine:
         are unchanged, once per physical page; key's TB (cffi TB *) if it is among them, or
         None."""
         pc, ppc, flags = key
-        bkey = (pc & PAGE_MASK, ppc & PAGE_MASK, flags)
+        bkey = page_key(key)
         batch = self.batches.get(bkey, _UNTRIED)
         if batch is _UNTRIED:
             batch = self.batches[bkey] = self._install_page(bkey, pc, flags)
@@ -291,7 +297,7 @@ class Engine:
     def _batch_entry(self, tb) -> TBEntry | None:
         """The TBEntry of `tb` (cffi TB *) if a PageBatch installed it (made now if needed)."""
         key = (tb.pc, tb.ppc, tb.flags)
-        batch = self.batches.get((key[0] & PAGE_MASK, key[1] & PAGE_MASK, key[2]))
+        batch = self.batches.get(page_key(key))
         if batch is None:
             return None
         addr = int(self.ffi.cast("uintptr_t", tb))
@@ -317,8 +323,8 @@ class Engine:
         FENCE.I can track."""
         if self.xl is None or self.xl_check:
             return
-        pc, ppc, flags = key
-        mkey = (pc & PAGE_MASK, ppc & PAGE_MASK, flags)
+        pc, _, flags = key
+        mkey = page_key(key)
         if mkey in self.made_pages or \
                 (self.xcache is not None and self.xcache.page(pc, flags) is not None):
             return
@@ -343,7 +349,7 @@ class Engine:
         if tb.owner == self.ffi.NULL:
             return None
         key = (tb.pc, tb.ppc, tb.flags)
-        mp = self.made_pages.get((key[0] & PAGE_MASK, key[1] & PAGE_MASK, key[2]))
+        mp = self.made_pages.get(page_key(key))
         if mp is None or not mp.valid:
             return None
         addr = int(self.ffi.cast("uintptr_t", tb))
@@ -356,18 +362,21 @@ class Engine:
             mp.entries[addr] = ent
             self.tbs.setdefault(key, ent)
             self.by_addr[addr] = ent
-            self._cache_made(tb)
+            self._cache_made(tb, code)
         return ent if ent.valid else None
 
-    def _cache_made(self, tb) -> None:
-        """Put a made block in the translation cache."""
+    def _cache_made(self, tb, code: bytes | None = None) -> None:
+        """Put a made block (its guest bytes `code`, if read already) in the translation
+        cache."""
         if self.xcache is None:
             return
         mb = self.ffi.cast("MadeBlock *", tb)
         recs = self.ffi.new("IROp[]", mb.nrecords)
         self.lib.rt_xl_records(tb, recs)
+        if code is None:
+            code = bytes(self.ffi.buffer(mb.code, mb.code_len))
         self.xcache.put(tb.pc, tb.flags, CachedBlock(
-            bytes(self.ffi.buffer(mb.code, mb.code_len)), bytes(self.ffi.buffer(recs)),
+            code, bytes(self.ffi.buffer(recs)),
             tb.nops, tb.ntemps, tb.ninsns, tuple(mb.succ[0:mb.nsucc]), bool(mb.chain_ok)))
 
     def _drop_made(self, mp: MadePage) -> None:
@@ -388,9 +397,6 @@ class Engine:
             self._save_page(mp)
             self.lib.rt_xl_drop_page(self.rt, mp.ptr)
         self._made_to_free.clear()
-
-    def made_count(self) -> int:
-        return self.lib.rt_xl_made_count(self.rt)
 
     def save_made(self) -> None:
         """Put the made blocks the engine has no TBEntry for in the translation cache."""

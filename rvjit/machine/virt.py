@@ -336,7 +336,7 @@ class VirtMachine:
             "tb_flushes": s.flushes,
             "xlate_cache_hits": s.xlate_cache_hits,
             "blocks_assembled": s.blocks_assembled,
-            "blocks_made_in_run_loop": self.engine.made_count(),
+            "blocks_made_in_run_loop": s.made(),
             "templates": xl.derived if xl else 0,
             "classes_left_to_python": xl.refused if xl else 0,
             "region_hints": s.region_hints,
