@@ -156,10 +156,12 @@ def main(argv: list[str] | None = None) -> int:
         cfg = build_config(opts)
         from rvjit.machine.virt import VirtMachine
         m = VirtMachine(cfg)
-        m.load_images()
+        info = m.load_images()
     except (UsageError, LoadError) as e:
         print(f"rvjit: {e}", file=sys.stderr)
         return 1
+    for line in info.warnings:
+        print(f"rvjit: {line}", file=sys.stderr)
     if cfg.dumpdtb is not None:     # QEMU: -machine dumpdtb=FILE writes the tree and exits
         return 0
     m.engine.start_compiler()
