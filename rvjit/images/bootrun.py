@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 from rvjit.images import fetch
 
 AUTORUN_APPEND = "console=ttyS0 earlycon=sbi cryptomgr.notests rvjit.autorun"
+# The KVM host (rvjit/images/kvmhost.py): its /init starts the two guests by itself.
+KVM_HOST_APPEND = "console=ttyS0 earlycon=sbi cryptomgr.notests"
+KVM_HOST_SMP = 4
+KVM_HOST_MEMORY = "2G"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,18 +29,18 @@ class Images:
     initrd: str
 
 
-def find_images(environ: dict | None = None) -> Images | str:
-    """The images `make images` made, or a one-line reason they cannot be used."""
+def find_images(environ: dict | None = None, initrd: str = "initramfs") -> Images | str:
+    """The images `make images` made (with the busybox initramfs, or initrd="kvm-initramfs":
+    the KVM host's), or a one-line reason they cannot be used."""
     root = fetch.cache_dir(environ)
     m = fetch.load_manifest(root)
     if m is None:
         return f"no boot images in {root} (run `make images`)"
     imgs = m["images"]
-    for key in ("fw_dynamic.bin", "kernel", "initramfs"):
+    for key in ("fw_dynamic.bin", "kernel", initrd):
         if key not in imgs:
-            return f"{root}/manifest.json lists no {key} (run `make images --force`)"
-    return Images(imgs["fw_dynamic.bin"]["path"], imgs["kernel"]["path"],
-                  imgs["initramfs"]["path"])
+            return f"{root}/manifest.json lists no {key} (run `make images`)"
+    return Images(imgs["fw_dynamic.bin"]["path"], imgs["kernel"]["path"], imgs[initrd]["path"])
 
 
 def rvjit_cmd() -> list[str]:
@@ -61,6 +65,13 @@ def boot_argv(emulator: list[str], images: Images, *, smp: int = 1, mem: str = "
         argv += ["-drive", f"file={disk},format=raw,if=none,id=hd0",
                  "-device", "virtio-blk-device,drive=hd0"]
     return argv
+
+
+def kvm_host_argv(emulator: list[str], images: Images, *,
+                  smp: int = KVM_HOST_SMP) -> list[str]:
+    """The KVM host's command line: the H extension on (QEMU 7.2's spelling), 2 GiB."""
+    return boot_argv(emulator, images, smp=smp, mem=KVM_HOST_MEMORY, append=KVM_HOST_APPEND,
+                     cpu="rv64,h=true")
 
 
 @dataclass

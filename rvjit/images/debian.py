@@ -29,6 +29,8 @@ class Package:
     sha256: str
     size: int
     depends: str
+    pre_depends: str = ""
+    provides: str = ""
 
 
 def parse_packages(text: str) -> dict[str, list[Package]]:
@@ -44,7 +46,8 @@ def parse_packages(text: str) -> dict[str, list[Package]]:
             continue
         p = Package(fields["Package"], fields.get("Version", ""), fields["Filename"],
                     fields.get("SHA256", ""), int(fields.get("Size", "0") or 0),
-                    fields.get("Depends", ""))
+                    fields.get("Depends", ""), fields.get("Pre-Depends", ""),
+                    fields.get("Provides", ""))
         out.setdefault(p.name, []).append(p)
     return out
 
@@ -139,22 +142,33 @@ def _data_tar(deb: bytes) -> tarfile.TarFile:
     raise FetchError("the .deb has no data.tar member")
 
 
-def deb_extract(deb_path: str, want: Callable[[str], bool]) -> dict[str, bytes]:
-    """The regular files of a .deb's data archive whose path (without the leading ./)
-    satisfies `want`."""
+def deb_contents(deb_path: str, want: Callable[[str], bool]
+                 ) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The regular files and the symbolic links (path -> target) of a .deb's data archive
+    whose path (without the leading ./) satisfies `want`."""
     with open(deb_path, "rb") as f:
         deb = f.read()
-    out: dict[str, bytes] = {}
+    files: dict[str, bytes] = {}
+    links: dict[str, str] = {}
     try:
         with _data_tar(deb) as tar:
             for m in tar:
                 path = re.sub(r"^\./", "", m.name)
-                if m.isfile() and want(path):
+                if not want(path):
+                    continue
+                if m.isfile():
                     fobj = tar.extractfile(m)
-                    out[path] = fobj.read() if fobj else b""
+                    files[path] = fobj.read() if fobj else b""
+                elif m.issym():
+                    links[path] = m.linkname
     except (tarfile.TarError, lzma.LZMAError, EOFError, ValueError) as e:
         raise FetchError(f"{os.path.basename(deb_path)}: corrupt data archive ({e})") from None
-    return out
+    return files, links
+
+
+def deb_extract(deb_path: str, want: Callable[[str], bool]) -> dict[str, bytes]:
+    """The regular files of a .deb's data archive whose path satisfies `want`."""
+    return deb_contents(deb_path, want)[0]
 
 
 def deb_names(deb_path: str) -> Iterable[str]:

@@ -1,7 +1,8 @@
 """`make images` / `python -m rvjit.images`: download Debian 13 riscv64 packages (OpenSBI, the
-Linux kernel and some of its modules, a static busybox), verify them against the archive's
-index, and build a busybox initramfs.  Everything lives in the cache directory; a second run
-downloads nothing."""
+Linux kernel and some of its modules, a static busybox, and qemu-system-riscv with its whole
+dependency closure), verify them against the archive's index, and build a busybox initramfs
+and a KVM host initramfs (rvjit/images/kvmhost.py: QEMU starts two KVM guests).  Everything
+lives in the cache directory; a second run downloads nothing."""
 from __future__ import annotations
 
 import argparse
@@ -12,14 +13,17 @@ import re
 import sys
 from dataclasses import dataclass
 
-from rvjit.images import debian, initramfs, mirror
+from rvjit.images import debian, initramfs, kvmhost, mirror, shlibs
 from rvjit.images import modules as kmod
+from rvjit.images import packages as debpkg
 
 OPENSBI_DIR = "usr/lib/riscv64-linux-gnu/opensbi/generic/"
 KERNEL_META = "linux-image-riscv64"
 # crc32c_generic: ext4 asks the crypto API for "crc32c" (metadata_csum, on in mkfs.ext4's
 # defaults) and the initramfs has no modprobe to load it on demand.
 WANTED_MODULES = ["kvm", "virtio_mmio", "virtio_blk", "crc32c_generic", "ext4"]
+# Debian's QEMU for a riscv64 host: trixie splits qemu-system-riscv out of qemu-system-misc.
+QEMU_PACKAGES = ("qemu-system-riscv", "qemu-system-misc")
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 
@@ -118,9 +122,13 @@ class Fetcher:
             raise debian.FetchError(f"package {name} is not in {debian.SUITE}'s "
                                     f"{debian.ARCH} index")
         p = pkgs[name][-1]
+        return p, self.package_deb(p)
+
+    def package_deb(self, p: debian.Package) -> str:
+        """The package's .deb in the cache (downloaded and checked against the index)."""
         dest = os.path.join(self.root, "debs", os.path.basename(p.filename))
         self._get(p.filename, dest, p.sha256)
-        return p, dest
+        return dest
 
 
 def kernel_package(pkgs: dict[str, list[debian.Package]]) -> str:
@@ -132,6 +140,25 @@ def kernel_package(pkgs: dict[str, list[debian.Package]]) -> str:
     if not re.fullmatch(r"linux-image-6\.12\.[\w.+-]+-riscv64", name):
         raise debian.FetchError(f"{KERNEL_META} depends on '{name}', not a 6.12 kernel")
     return name
+
+
+def qemu_files(f: Fetcher, pkgs: dict[str, list[debian.Package]]
+               ) -> tuple[shlibs.FileTree, dict[str, str]]:
+    """QEMU and the shared objects of Debian's QEMU package and its whole dependency closure
+    (resolved from the index), and each closure package's version."""
+    name = next((n for n in QEMU_PACKAGES if n in pkgs), None)
+    if name is None:
+        raise debian.FetchError(f"none of {', '.join(QEMU_PACKAGES)} is in the index")
+    try:
+        needed = debpkg.closure(debpkg.PackageIndex(pkgs), [name])
+    except debpkg.ResolveError as e:
+        raise debian.FetchError(f"{name}'s dependencies: {e}") from None
+    tree = shlibs.FileTree()
+    versions = {}
+    for p in needed:
+        tree.add(*debian.deb_contents(f.package_deb(p), kvmhost.unpacked))
+        versions[p.name] = p.version
+    return tree, versions
 
 
 def build_all(root: str, base_url: str, refresh: bool = False, log=print,
@@ -196,9 +223,21 @@ def build_all(root: str, base_url: str, refresh: bool = False, log=print,
     dep_text = kmod.modules_dep(order, deps, relpath)
     put("initramfs", "initramfs.cpio.gz",
         initramfs.build(busybox, kver, kos, order, relpath, dep_text))
+
+    # The KVM host: Debian's QEMU as the guests' VMM, the same kernel as theirs.
+    log("resolving QEMU's dependencies for the KVM host initramfs")
+    tree, qemu_versions = qemu_files(f, pkgs)
+    with open(images["kernel"]["path"], "rb") as kf:
+        kernel = kf.read()
+    try:
+        kvm_image = kvmhost.build(busybox, kver, kos["kvm"], kernel, tree)
+    except shlibs.MissingLibrary as e:
+        raise debian.FetchError(f"KVM host initramfs: {e}") from None
+    put("kvm-initramfs", "kvm-initramfs.cpio.zst", kvm_image)
     manifest = {"version": MANIFEST_VERSION, "mirror": base_url, "suite": debian.SUITE,
                 "packages": packages, "kernel_version": kver, "modules": order,
-                "initramfs_recipe": initramfs.recipe(), "images": images}
+                "initramfs_recipe": initramfs.recipe(), "kvm_packages": qemu_versions,
+                "kvm_initramfs_recipe": kvmhost.recipe(), "images": images}
     _write(os.path.join(root, MANIFEST), json.dumps(manifest, indent=1).encode())
     return manifest
 
@@ -212,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     manifest = None if (args.force or args.refresh) else load_manifest(root)
     rebuilt = False
     if manifest is not None and (manifest.get("initramfs_recipe") != initramfs.recipe() or
+                                 manifest.get("kvm_initramfs_recipe") != kvmhost.recipe() or
                                  set(WANTED_MODULES) - set(manifest.get("modules", []))):
         # The initramfs generator changed: rebuild from the cached index and .debs only.
         print("the initramfs generator changed: rebuilding it from the cache")
