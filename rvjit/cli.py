@@ -64,7 +64,7 @@ def parse_args(argv: list[str]) -> dict:
 
 
 def build_config(opts: dict):
-    from rvjit.machine.devices import DeviceError, parse_device, parse_drive
+    from rvjit.machine import devices
     from rvjit.machine.virt import MachineConfig
     cfg = MachineConfig()
     machine = opts.get("machine", "virt")
@@ -124,11 +124,17 @@ def build_config(opts: dict):
     if "netdev" in opts:
         raise UsageError("-netdev is not supported (rvjit has no network devices)")
     try:
+        for text in opts.get("chardev_all", []):
+            devices.parse_chardev(text, cfg.devices)
+        for text in opts.get("object_all", []):
+            devices.parse_object(text, cfg.devices)
         for text in opts.get("drive_all", []):
-            parse_drive(text, cfg.devices)
+            devices.parse_drive(text, cfg.devices)
+        if opts.get("snapshot"):
+            devices.snapshot_all(cfg.devices)
         for text in opts.get("device_all", []):
-            parse_device(text, cfg.devices)
-    except DeviceError as e:
+            devices.parse_device(text, cfg.devices)
+    except devices.DeviceError as e:
         raise UsageError(str(e)) from None
     for k in ("serial", "monitor", "display"):
         if k in opts and opts[k] not in ("none", "mon:stdio", "stdio"):

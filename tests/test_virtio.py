@@ -2,12 +2,24 @@
 virtqueues), over a fake guest memory."""
 from __future__ import annotations
 
+import fcntl
+import os
 import struct
 
 import pytest
 
 from rvjit.hw import virtio_mmio as vm
-from rvjit.hw.virtio_blk import S_OK, S_UNSUPP, SECTOR, T_FLUSH, T_GET_ID, T_IN, T_OUT, VirtioBlk
+from rvjit.hw.virtio_blk import (
+    S_OK,
+    S_UNSUPP,
+    SECTOR,
+    T_FLUSH,
+    T_GET_ID,
+    T_IN,
+    T_OUT,
+    VIRTIO_BLK_F_RO,
+    VirtioBlk,
+)
 from rvjit.hw.virtio_console import VirtioConsole
 from rvjit.hw.virtio_rng import VirtioRng
 
@@ -210,3 +222,69 @@ def test_notify_before_driver_ok_is_ignored(cls):
     dev = cls(mem)
     dev.write(vm.QUEUE_NOTIFY, 4, 0)
     assert dev.read(vm.INTERRUPT_STATUS, 4) == 0
+
+
+# -- snapshot=on / -snapshot: writes go to a temporary overlay (rvjit/hw/block_backend.py) ----
+SNAP_SIZE = 200 * 1024          # three 64 KiB overlay chunks and a partial one
+
+
+def _writes_then_reads(tmp_path, snapshot: bool):
+    """Writes that straddle an overlay chunk boundary and land in the partial last chunk, then
+    one read across written and unwritten chunks; returns (what was read, what the guest
+    should read, the image file's bytes before, after)."""
+    img = tmp_path / "disk.img"
+    img.write_bytes(bytes(range(256)) * (SNAP_SIZE // 256))
+    before = img.read_bytes()
+    mem = FakeMemory()
+    dev = VirtioBlk(mem, str(img), snapshot=snapshot)
+    drv = Driver(dev, mem)
+    model = bytearray(before)
+    for sector, n, fill in ((120, 16, b"A"), (395, 5, b"B"), (3, 1, b"C")):
+        data = fill * (n * SECTOR)
+        status, _ = _req(mem, drv, T_OUT, sector, len(data), data, writable_data=False)
+        assert status == S_OK
+        model[sector * SECTOR:(sector + n) * SECTOR] = data
+    assert _req(mem, drv, T_FLUSH, 0, 0)[0] == S_OK
+    status, got = _req(mem, drv, T_IN, 0, 48 * 1024)
+    assert status == S_OK
+    status, tail = _req(mem, drv, T_IN, 100, 300 * SECTOR)
+    assert status == S_OK
+    dev.close()
+    return got + tail, bytes(model[:48 * 1024] + model[100 * SECTOR:400 * SECTOR]), before, \
+        img.read_bytes()
+
+
+def test_blk_snapshot_guest_sees_its_writes_and_the_image_is_unchanged(tmp_path):
+    got, want, before, after = _writes_then_reads(tmp_path, snapshot=True)
+    assert got == want
+    assert after == before
+
+
+def test_blk_without_snapshot_writes_land(tmp_path):
+    got, want, before, after = _writes_then_reads(tmp_path, snapshot=False)
+    assert got == want
+    assert after != before and after[120 * SECTOR:136 * SECTOR] == b"A" * 16 * SECTOR
+
+
+def test_blk_snapshot_opens_the_image_read_only(tmp_path):
+    dev, _, _, _ = _blk(tmp_path)
+    dev.close()
+    img = tmp_path / "disk.img"
+    snap = VirtioBlk(FakeMemory(), str(img), snapshot=True)
+    assert not snap.read_only and snap.image.image.read_only
+    flags = fcntl.fcntl(snap.image.image.fd, fcntl.F_GETFL)
+    snap.close()
+    assert flags & os.O_ACCMODE == os.O_RDONLY
+
+
+def test_blk_read_only_stays_read_only_with_snapshot(tmp_path):
+    img = tmp_path / "disk.img"
+    img.write_bytes(bytes(64 * SECTOR))
+    mem = FakeMemory()
+    dev = VirtioBlk(mem, str(img), read_only=True, snapshot=True)
+    drv = Driver(dev, mem)
+    status, _ = _req(mem, drv, T_OUT, 0, SECTOR, b"x" * SECTOR, writable_data=False)
+    assert status != S_OK
+    dev.write(vm.DEVICE_FEATURES_SEL, 4, 0)
+    assert dev.read(vm.DEVICE_FEATURES, 4) & VIRTIO_BLK_F_RO
+    dev.close()

@@ -1,12 +1,13 @@
-"""virtio block device (virtio 1.x spec, 5.2) backed by a raw image file.
+"""virtio block device (virtio 1.x spec, 5.2) backed by a raw image file (block_backend.py).
 
 Writes go to the file as they arrive and VIRTIO_BLK_T_FLUSH makes them durable (fsync), so
-that a guest that syncs loses nothing."""
+that a guest that syncs loses nothing; with snapshot=on they go to a temporary overlay
+instead and the image is never modified."""
 from __future__ import annotations
 
-import os
 import struct
 
+from rvjit.hw.block_backend import open_image
 from rvjit.hw.virtio_mmio import VIRTIO_F_VERSION_1, VirtioDevice
 
 SECTOR = 512
@@ -25,23 +26,19 @@ class VirtioBlk(VirtioDevice):
     num_queues = 1
 
     def __init__(self, mem, path: str, read_only: bool = False, set_irq=None,
-                 serial: str = "rvjit") -> None:
-        flags = os.O_RDONLY if read_only else os.O_RDWR
-        self.fd = os.open(path, flags)
+                 serial: str = "rvjit", *, snapshot: bool = False,
+                 cache: str = "writeback") -> None:
+        self.image = open_image(path, read_only, snapshot, cache)
         self.path = path
         self.read_only = read_only
-        self.size = os.fstat(self.fd).st_size
+        self.size = self.image.size
         self.serial = serial.encode()[:20]
         self.features = VIRTIO_F_VERSION_1 | VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE | \
             VIRTIO_BLK_F_FLUSH | (VIRTIO_BLK_F_RO if read_only else 0)
         super().__init__(mem, set_irq)
 
     def close(self) -> None:
-        if self.fd >= 0:
-            if not self.read_only:
-                os.fsync(self.fd)
-            os.close(self.fd)
-            self.fd = -1
+        self.image.close()
 
     def config_bytes(self) -> bytes:
         # struct virtio_blk_config: capacity, size_max, seg_max, geometry, blk_size, ...
@@ -73,7 +70,7 @@ class VirtioBlk(VirtioDevice):
                     if not b.writable or offset + b.length > self.size:
                         status = S_IOERR
                         break
-                    self.mem.write_bytes(b.addr, os.pread(self.fd, b.length, offset))
+                    self.mem.write_bytes(b.addr, self.image.read(b.length, offset))
                     offset += b.length
                     written += b.length
             elif typ == T_OUT:
@@ -83,11 +80,10 @@ class VirtioBlk(VirtioDevice):
                     if b.writable or offset + b.length > self.size:
                         status = S_IOERR
                         break
-                    os.pwrite(self.fd, self.mem.read_bytes(b.addr, b.length), offset)
+                    self.image.write(self.mem.read_bytes(b.addr, b.length), offset)
                     offset += b.length
             elif typ == T_FLUSH:
-                if not self.read_only:
-                    os.fsync(self.fd)
+                self.image.flush()
             elif typ == T_GET_ID:
                 if data and data[0].writable:
                     ident = self.serial.ljust(20, b"\0")[:data[0].length]

@@ -149,7 +149,8 @@ class VirtMachine:
             elif spec.kind == "blk":
                 d = cfg.devices.drives[spec.drive]
                 try:
-                    dev = VirtioBlk(self.memory, d.file, d.read_only, set_irq)
+                    dev = VirtioBlk(self.memory, d.file, d.read_only, set_irq,
+                                    snapshot=d.snapshot, cache=d.cache)
                 except OSError as e:
                     raise loader.LoadError(f"cannot open drive '{d.file}': {e.strerror}") \
                         from None
