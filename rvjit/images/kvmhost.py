@@ -87,6 +87,7 @@ dump() {{
 fail() {{ echo "{FAILED}: $*"; dump; exit 1; }}
 [ -e /dev/kvm ] || fail "no /dev/kvm"
 mkdir -p /run
+rm -f {" ".join(f"/run/guest{n}.log /run/guest{n}.err" for n in GUESTS)}
 echo "{HOST_MARKER}"
 {start}
 n=0
