@@ -1,7 +1,7 @@
 """Where rvjit keeps what it builds and caches: $RVJIT_CACHE_DIR, else $XDG_CACHE_HOME/rvjit,
 else ~/.cache/rvjit (native/ the C runtime, xlate/ translations, code/ compiled regions), each
 holding one directory per build of the sources it depends on; prune() keeps the few most
-recently used."""
+recently used.  Directories rvjit makes there are the user's own (0700, make_dir)."""
 from __future__ import annotations
 
 import os
@@ -14,6 +14,23 @@ def cache_base() -> Path:
     base = os.environ.get("RVJIT_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "rvjit")
     return Path(base)
+
+
+def make_dir(path: Path) -> None:
+    """Make `path` and any missing parents up to the cache base with mode 0700 (the caches
+    hold code rvjit loads into its own process: only the user may write there); parents
+    above the base and directories that exist already are left as they are."""
+    base = cache_base()
+    if not path.is_relative_to(base):
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return
+    base.parent.mkdir(parents=True, exist_ok=True)
+    for d in reversed([path, *path.parents]):
+        if d.is_relative_to(base):
+            try:
+                d.mkdir(mode=0o700)
+            except FileExistsError:
+                pass
 
 
 KEEP_VERSIONS = 4       # builds of rvjit whose caches are kept (each: native/, xlate/, code/)

@@ -85,7 +85,7 @@ def test_the_worker_compiles_regions_from_bytes_and_caches_them(tmp_path):
     cache = CodeCache(tmp_path)
     assert cache.get("ab" + "0" * 62) == objs[0]
     assert not cache.has("cd" + "0" * 62)
-    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["ab" + "0" * 62 + ".o"]
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == [cache.path("ab" + "0" * 62)]
 
 
 def test_next_batch_takes_the_hottest_then_the_newest():

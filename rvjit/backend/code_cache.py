@@ -3,17 +3,39 @@
 Keyed like Numba's: the key is a hash of the region's blocks (pc, flags and the guest bytes, which
 determine the IR) salted with rvjit's version, hashes of the translator's and the backend's
 sources, the opt level and llvmlite/LLVM/host CPU (see Codegen.region_key).  Entries are
-written atomically (temporary file, then rename); anything unreadable is a miss."""
+written atomically (temporary file, then rename) and sealed (cache_integrity.py): an entry that
+is unreadable, of another format, truncated or changed is a miss, and a damaged one is counted
+and removed (the region is compiled and written again)."""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from rvjit.cachedir import cache_base
+from rvjit.cache_integrity import drop, note_damaged, seal, unseal
+from rvjit.cachedir import cache_base, make_dir
+
+OBJECT_KIND = b"RVJO"
+OBJECT_VERSION = 1
+SUFFIX = f".rvo{OBJECT_VERSION}"    # (another format is another file: never read as damaged)
 
 
 def default_dir() -> Path:
     return cache_base() / "code"
+
+
+def read_object(path: Path) -> bytes | None:
+    """The object in the entry at `path`; None if there is none, or if it is damaged (then
+    counted and removed)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    obj = unseal(OBJECT_KIND, OBJECT_VERSION, data)
+    if obj is None:
+        note_damaged("code object", path)
+        drop(path)
+        return None
+    return obj.tobytes()
 
 
 class CodeCache:
@@ -22,9 +44,13 @@ class CodeCache:
         self.hits = self.misses = self.writes = 0
         self._present: set[str] | None = None     # keys on disk (listed once, on first use)
         self._made: set[str] = set()                # subdirectories this process has made
+        try:
+            make_dir(directory)
+        except OSError:
+            pass    # (read-only: a cache that only misses)
 
     def path(self, key: str) -> Path:
-        return self.dir / key[:2] / (key + ".o")
+        return self.dir / key[:2] / (key + SUFFIX)
 
     def _listing(self) -> set[str]:
         """The keys on disk: one directory listing instead of an open() per miss."""
@@ -33,8 +59,9 @@ class CodeCache:
             try:
                 for sub in os.scandir(self.dir):
                     if sub.is_dir():
-                        self._present.update(e.name[:-2] for e in os.scandir(sub.path)
-                                             if e.name.endswith(".o"))
+                        self._present.update(e.name[:-len(SUFFIX)]
+                                             for e in os.scandir(sub.path)
+                                             if e.name.endswith(SUFFIX))
             except OSError:
                 pass
         return self._present
@@ -46,9 +73,9 @@ class CodeCache:
         if key not in self._listing():
             self.misses += 1
             return None
-        try:
-            data = self.path(key).read_bytes()
-        except OSError:
+        data = read_object(self.path(key))
+        if data is None:
+            self._present.discard(key)
             self.misses += 1
             return None
         self.hits += 1
@@ -63,12 +90,12 @@ class CodeCache:
         path = self.path(key)
         try:
             if key[:2] not in self._made:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                make_dir(path.parent)
                 self._made.add(key[:2])
             tmp = f"{path}.tmp{os.getpid()}"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                view = memoryview(obj)
+                view = memoryview(seal(OBJECT_KIND, OBJECT_VERSION, obj))
                 while view:
                     view = view[os.write(fd, view):]
             finally:

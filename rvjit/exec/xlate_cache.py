@@ -19,6 +19,12 @@ them) and named by a hash of the sources the translation depends on, so any chan
 translator or the encoding is a miss.  One cache per directory serves every machine of a
 process: shards are read on first use and written back when the process exits (merged with
 whatever another process wrote meanwhile, then renamed into place).
+
+A shard is checked (cache_integrity.py): its header holds the CRC of its index, and each page
+image's entry in the index the image's CRC, checked when the page is first used (a run maps a
+boot's shards but reads only the pages it runs).  A shard whose index or length is wrong is
+dropped whole, a page whose image is wrong alone; either is counted and its blocks are
+translated again.
 """
 from __future__ import annotations
 
@@ -31,15 +37,16 @@ import struct
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
-from rvjit.cachedir import cache_base, prune
+from rvjit.cache_integrity import checksum, drop, note_damaged
+from rvjit.cachedir import cache_base, make_dir, prune
 from rvjit.cpu.state import PAGE_BITS
 
 SHARDS = 256
 MAX_VARIANTS = 4            # entries kept per (pc, flags)
 MAX_SHARD_ENTRIES = 20000   # a shard that grows past this is started afresh
 
-MAGIC = b"RVXLATE3"
-_LEN = struct.Struct("<Q")
+MAGIC = b"RVXLATE4"
+_HEAD = struct.Struct("<QQI4x")    # the index's length, the images' length, the index's CRC
 _PAGE_OFFSET = (1 << PAGE_BITS) - 1
 
 # A page image starts with one header per block, in the layout native/dispatch.c reads
@@ -55,9 +62,10 @@ IROP_SIZE = 32              # sizeof(IROp), native/runtime.h
 
 # The sources the IR depends on (the translator), and the encoding of IR into records.
 TRANSLATOR_SOURCES = ("frontend", "ir", "cpu/state.py", "cpu/causes.py")
-# (blocks are assembled from templates by native/xltmpl.c, or encoded by interp_encode.py)
+# (blocks are assembled from templates by native/xltmpl.c, or encoded by interp_encode.py;
+# this file's format: a cache of another format is in another directory)
 ENCODING_SOURCES = ("backend/interp_encode.py", "backend/interp_templates.py",
-                    "native/xltmpl.c")
+                    "native/xltmpl.c", "exec/xlate_cache.py")
 
 
 class CachedBlock(NamedTuple):     # a tuple: quick to pickle and unpickle
@@ -118,15 +126,25 @@ class CachedPage:
     """The cached blocks of one virtual page under one set of flags: by pc (the newest variant
     first), and the page's image as read from disk, which the engine installs in one go.  Blocks
     added in this run go into the image written at exit; until then the image read stays the
-    one installed (its blocks are still translations of their bytes)."""
-    __slots__ = ("image", "refs", "changed", "_blocks", "_hints")
+    one installed (its blocks are still translations of their bytes).  An image read from disk
+    comes with the CRC it had when written; intact() checks it."""
+    __slots__ = ("image", "refs", "crc", "changed", "_intact", "_blocks", "_hints")
 
-    def __init__(self, image: bytes | memoryview | None = None, refs: tuple = ()) -> None:
+    def __init__(self, image: bytes | memoryview | None = None, refs: tuple = (),
+                 crc: int | None = None) -> None:
         self.image = image
         self.refs = refs
+        self.crc = crc
         self.changed = image is None        # blocks added or changed since read from disk
+        self._intact: bool | None = None
         self._blocks: dict[int, list[CachedBlock]] | None = None if image is not None else {}
         self._hints: tuple[tuple[int, str], ...] | None = None
+
+    def intact(self) -> bool:
+        """Whether the image is as written (checked once)."""
+        if self._intact is None:
+            self._intact = self.image is None or checksum(self.image) == self.crc
+        return self._intact
 
     def blocks(self) -> dict[int, list[CachedBlock]]:
         if self._blocks is None:
@@ -139,11 +157,13 @@ class CachedPage:
                     r.successors, r.chainable, r.region))
         return self._blocks
 
-    def to_write(self) -> tuple[bytes | memoryview, tuple]:
-        """The page image and its refs (BlockRefs, or tuples of their fields) to save."""
+    def to_write(self) -> tuple[bytes | memoryview, tuple, int]:
+        """The page image, its refs (BlockRefs, or tuples of their fields) and its CRC to save
+        (an image read and not checked keeps the CRC it was read with)."""
         if self.changed:
-            return page_image(self.blocks())
-        return self.image, self.refs
+            image, refs = page_image(self.blocks())
+            return image, refs, checksum(image)
+        return self.image, self.refs, self.crc
 
     def hints(self) -> tuple[tuple[int, str], ...]:
         """(header index, region key) of the image's blocks with a region hint."""
@@ -176,10 +196,10 @@ class CachedPage:
         return False
 
     def merged(self, older: CachedPage) -> CachedPage:
-        """This page's blocks before `older`'s, variants of one pc with other bytes kept up to
-        MAX_VARIANTS."""
+        """This page's blocks before `older`'s (if intact), variants of one pc with other bytes
+        kept up to MAX_VARIANTS."""
         out = CachedPage()
-        mine, theirs = self.blocks(), older.blocks()
+        mine, theirs = self.blocks(), older.blocks() if older.intact() else {}
         for pc in mine.keys() | theirs.keys():
             new = mine.get(pc, [])
             old = [b for b in theirs.get(pc, ()) if all(b.code != m.code for m in new)]
@@ -243,6 +263,7 @@ class TranslationCache:
         self.dir = directory or default_dir()
         self.shards: dict[int, dict[tuple[int, int], CachedPage]] = {}
         self.dirty: set[int] = set()
+        self.dropped: dict[int, set[tuple[int, int]]] = {}     # damaged pages, by shard
 
     def _shard(self, n: int) -> dict[tuple[int, int], CachedPage]:
         s = self.shards.get(n)
@@ -254,32 +275,56 @@ class TranslationCache:
         return self.dir / f"{n:02x}.bin"
 
     def _read(self, n: int) -> dict[tuple[int, int], CachedPage]:
-        """A shard file: MAGIC, the index's length, the index (a pickled dict of (virtual page,
-        flags) -> (image offset, image length, (BlockRef fields, ...))) and the page images it
+        """A shard file: MAGIC, _HEAD, the index (a pickled dict of (virtual page, flags) ->
+        (image offset, image length, image CRC, (BlockRef fields, ...))) and the page images it
         points into, which are mapped, not read: a Linux boot's shards hold ~50 MB of which a
-        run touches the pages it runs."""
+        run touches the pages it runs.  A damaged shard is counted, removed and read as
+        empty."""
+        path = self._path(n)
         try:
-            with open(self._path(n), "rb") as f:
+            with open(path, "rb") as f:
                 data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):
+        except (OSError, ValueError):        # (ValueError: an empty file)
+            if path.exists():
+                note_damaged("translation shard", path)
+                drop(path)
             return {}
         try:
-            if data[:len(MAGIC)] != MAGIC:
-                return {}
-            (ilen,) = _LEN.unpack_from(data, len(MAGIC))
-            start = len(MAGIC) + _LEN.size
+            start = len(MAGIC) + _HEAD.size
+            ilen, blen, icrc = _HEAD.unpack_from(data, len(MAGIC))
+            if data[:len(MAGIC)] != MAGIC or len(data) != start + ilen + blen or \
+                    checksum(memoryview(data)[start:start + ilen]) != icrc:
+                raise ValueError(path)
+            # (the index is as written, so unpickling it runs no other code than ours did)
             index = pickle.loads(data[start:start + ilen])
             view = memoryview(data)
             base = start + ilen
-            return {key: CachedPage(view[base + off:base + off + length], refs)
-                    for key, (off, length, refs) in index.items()}
-        except (struct.error, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
-                TypeError, ImportError, IndexError):
+            return {key: CachedPage(view[base + off:base + off + length], refs, crc)
+                    for key, (off, length, crc, refs) in index.items()}
+        except Exception:       # (anything a damaged shard may raise, pickle's included)
+            note_damaged("translation shard", path)
+            drop(path)
             return {}
+
+    def _page(self, n: int, key: tuple[int, int]) -> CachedPage | None:
+        """The shard's page `key`, if there is an intact one (a damaged one is counted and
+        dropped: the shard is written again without it)."""
+        shard = self._shard(n)
+        page = shard.get(key)
+        if page is not None and not page.intact():
+            self._drop(n, key)
+            del shard[key]
+            return None
+        return page
+
+    def _drop(self, n: int, key: tuple[int, int]) -> None:
+        note_damaged("translation page", f"{self._path(n)}:{key[0]:#x}:{key[1]:#x}")
+        self.dropped.setdefault(n, set()).add(key)
+        self.dirty.add(n)
 
     def page(self, pc: int, flags: int) -> CachedPage | None:
         """The cached blocks of pc's virtual page under `flags`."""
-        return self._shard(shard_of(pc)).get((pc & ~_PAGE_OFFSET, flags))
+        return self._page(shard_of(pc), (pc & ~_PAGE_OFFSET, flags))
 
     def candidates(self, pc: int, flags: int) -> list[CachedBlock] | tuple:
         p = self.page(pc, flags)
@@ -287,7 +332,11 @@ class TranslationCache:
 
     def put(self, pc: int, flags: int, block: CachedBlock) -> None:
         n = shard_of(pc)
-        self._shard(n).setdefault((pc & ~_PAGE_OFFSET, flags), CachedPage()).put(pc, block)
+        key = (pc & ~_PAGE_OFFSET, flags)
+        page = self._page(n, key)
+        if page is None:
+            page = self._shard(n)[key] = CachedPage()
+        page.put(pc, block)
         self.dirty.add(n)
 
     def note_region(self, pc: int, flags: int, code: bytes, region: tuple) -> None:
@@ -299,15 +348,18 @@ class TranslationCache:
     def save(self) -> None:
         """Write the shards this run added to (merged with what is on disk now): a page this
         run changed goes before the disk's, any other page is taken from the disk if it is
-        there (another process may have added to it)."""
+        there (another process may have added to it); pages found damaged are left out."""
         if not self.dirty:
             return
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            make_dir(self.dir)
         except OSError:
             return
         for n in sorted(self.dirty):
-            merged = dict(TranslationCache(self.dir)._shard(n))
+            disk = TranslationCache(self.dir)
+            merged = dict(disk._shard(n))
+            for key in self.dropped.get(n, ()):
+                merged.pop(key, None)
             if sum(len(p.refs) for p in merged.values()) + len(self.shards[n]) > \
                     MAX_SHARD_ENTRIES:
                 merged = {}
@@ -316,6 +368,8 @@ class TranslationCache:
                 if old is None:
                     merged[key] = page
                 elif page.changed:
+                    if not old.intact():
+                        self._drop(n, key)
                     merged[key] = page.merged(old)
             self._write(n, merged)
         self.dirty.clear()
@@ -324,18 +378,18 @@ class TranslationCache:
         blob = bytearray()
         index = {}
         for key, page in shard.items():
-            image, refs = page.to_write()
+            image, refs, crc = page.to_write()
             if not refs:
                 continue
             blob += bytes(-len(blob) % 8)
-            index[key] = (len(blob), len(image), tuple(tuple(r) for r in refs))
+            index[key] = (len(blob), len(image), crc, tuple(tuple(r) for r in refs))
             blob += image
         head = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
         path = self._path(n)
         tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
         try:
             with open(tmp, "wb") as f:
-                f.write(MAGIC + _LEN.pack(len(head)))
+                f.write(MAGIC + _HEAD.pack(len(head), len(blob), checksum(head)))
                 f.write(head)
                 f.write(blob)
             os.replace(tmp, path)

@@ -9,6 +9,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 
+from rvjit.cache_integrity import damaged_entries
 from rvjit.cpu.state import EXIT_BUDGET, EXIT_HALT, EXIT_NAMES, EXIT_WFI
 from rvjit.exec.engine import Engine
 from rvjit.hw.clint import TIMEBASE_HZ, Clint
@@ -341,6 +342,7 @@ class VirtMachine:
             "templates": xl.derived if xl else 0,
             "classes_left_to_python": xl.refused if xl else 0,
             "region_hints": s.region_hints,
+            "cache_entries_damaged": damaged_entries(),   # found and rebuilt (cache_integrity.py)
             "exits_by_reason": dict(s.exits),
         }
 

@@ -3,7 +3,9 @@
 The header `rvjit_gen.h` is generated from the Python definitions (state layout, IR op numbers,
 helper registry), so C, Python and generated code share one source.  The compiled module is
 cached under the user's cache directory, keyed by a hash of everything that goes into it;
-concurrent first runs are serialised by a lock file.
+concurrent first runs are serialised by a lock file.  Beside the module, a sealed file
+(cache_integrity.py) holds its length and CRC, written after it: a module that does not match
+(damaged, or left half-written) is counted and built again before anything loads it.
 """
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ import sysconfig
 from pathlib import Path
 from types import ModuleType
 
-from rvjit.cachedir import cache_base, prune
+from rvjit.cache_integrity import checksum, note_damaged, seal, unseal
+from rvjit.cachedir import cache_base, make_dir, prune
 from rvjit.cpu import state
 from rvjit.ir.helpers import HELPERS
 from rvjit.ir.ops import Op
@@ -154,6 +157,31 @@ def _digest() -> str:
     return h.hexdigest()[:16]
 
 
+SUM_KIND = b"RVJN"
+SUM_VERSION = 1
+
+
+def _sum_path(module: Path) -> Path:
+    return module.with_name(module.name + ".sum")
+
+
+def _intact(module: Path) -> bool:
+    """Whether the module is the one built (its length and CRC are those of its sum file)."""
+    try:
+        data = module.read_bytes()
+        expected = unseal(SUM_KIND, SUM_VERSION, _sum_path(module).read_bytes())
+    except OSError:
+        return False
+    return expected is not None and expected.tobytes() == b"%d %d" % (len(data), checksum(data))
+
+
+def _write_sum(module: Path) -> None:
+    data = module.read_bytes()
+    tmp = module.with_name(module.name + ".sum.tmp")
+    tmp.write_bytes(seal(SUM_KIND, SUM_VERSION, b"%d %d" % (len(data), checksum(data))))
+    os.replace(tmp, _sum_path(module))
+
+
 _loaded: tuple[object, object] | None = None
 
 
@@ -167,12 +195,15 @@ def load() -> tuple[object, object]:
     out = _cache_dir() / digest
     suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
     target = out / (modname + suffix)
-    if not target.exists():
-        out.mkdir(parents=True, exist_ok=True)
+    if not _intact(target):
+        make_dir(out)
         with open(out / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if not target.exists():
+            if not _intact(target):
+                if target.exists():
+                    note_damaged("native runtime", target)
                 _build(modname, out)
+                _write_sum(target)
     spec = importlib.util.spec_from_file_location(modname, target)
     mod: ModuleType = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
