@@ -29,7 +29,8 @@ bench: $(SETUP_STAMP)
 	$(PYC)
 	$(PYTHON) bench/run_bench.py
 
-# Debian's OpenSBI, kernel and busybox initramfs -> ~/.cache/rvjit/images (rvjit/images/)
+# Debian's OpenSBI, kernel, busybox initramfs and KVM host initramfs (Debian's QEMU starting two
+# KVM guests) -> ~/.cache/rvjit/images (rvjit/images/)
 images: $(SETUP_STAMP)
 	$(PYTHON) -m rvjit.images
 
@@ -37,10 +38,12 @@ images: $(SETUP_STAMP)
 test-boot: images
 	$(PYTEST) -q -m boot
 
-# The same Linux boot on rvjit and on qemu-system-riscv64: time to each console milestone
+# The same Linux boot on rvjit and on qemu-system-riscv64: time to each console milestone.
+# Arguments pass through: make bench-boot ARGS="--smp 4", ARGS="--kvm" (the two KVM guests)
+ARGS ?=
 bench-boot: images
 	$(PYC)
-	$(PYTHON) bench/boot_bench.py
+	$(PYTHON) bench/boot_bench.py $(ARGS)
 
 demo: $(SETUP_STAMP)
 	$(PYC)

@@ -333,6 +333,7 @@ def test_kvm_host_initramfs(qemu_like_tree):
         assert f"-serial file:/run/guest{n}.log" in run and kvmhost.guest_seen(n) in run
     assert run.count("-accel kvm -machine virt -cpu host -smp 1 -m 128M") == 2
     assert "-bios none -kernel /guest/Image -initrd /guest/initramfs.cpio.gz" in run
+    assert 'pin2="taskset -c $((2 % cpus))"' in run and "rvjit.nopin" in run
     assert run.index(kvmhost.HOST_MARKER) < run.index(kvmhost.FINAL_LINE)
     guest = {e.path: e for e in cpio.read_newc(gzip.decompress(
         files["guest/initramfs.cpio.gz"].data))}

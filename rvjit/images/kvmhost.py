@@ -1,10 +1,10 @@
 """A Linux KVM host initramfs: Debian's own qemu-system-riscv64 (with its loader and shared
 libraries), kvm.ko, a busybox, and two guests' worth of boot files (the same kernel Image and a
-tiny guest initramfs).  Its /init loads kvm.ko, starts two 1-vCPU KVM guests in the background,
-each with its serial console in a file, waits until both guests' /init printed GUEST_MARKER,
-prints one GUEST_SEEN line per guest and FINAL_LINE, then the guests' consoles (prefixed
-`guest<N>| `), and powers off.  `rvjit.shell` on the kernel command line gives a shell instead
-(/sbin/run-guests does the above by hand).
+tiny guest initramfs).  Its /init loads kvm.ko and starts two 1-vCPU KVM guests in the
+background, each pinned to a hart of its own, with its serial console in a file; it waits until
+both guests' /init printed GUEST_MARKER, prints one guest_seen() line per guest and FINAL_LINE,
+then the guests' consoles (prefixed `guest<N>| `), and powers off.  `rvjit.shell` on the kernel
+command line gives a shell instead (/sbin/run-guests does the above by hand).
 
 On KVM, QEMU's riscv virt machine runs no M-mode firmware (the SBI comes from KVM): the
 guests boot with `-bios none -kernel`."""
@@ -22,6 +22,8 @@ GUEST_MARKER = "rvjit-kvm-guest: ready"
 FINAL_LINE = "rvjit-kvm-host: both guests ran"
 FAILED = "rvjit-kvm-host: FAILED"
 GUESTS = (1, 2)
+# quiet: each byte of a guest's boot log is a KVM exit to QEMU (the UART is emulated there);
+# printing the ~15 KB of it doubles the time to the markers on QEMU 7.2.
 GUEST_APPEND = "console=ttyS0 cryptomgr.notests quiet"
 GUEST_MEMORY = "128M"
 WAIT_SECONDS = 900          # guest time the host waits for both markers
@@ -66,8 +68,9 @@ def qemu_command(n: int) -> str:
 
 def run_guests_script() -> str:
     polls = int(WAIT_SECONDS / float(POLL_SECONDS))
-    start = "\n".join(f"{qemu_command(n)} </dev/null >/run/guest{n}.err 2>&1 &\npid{n}=$!"
-                      for n in GUESTS)
+    start = "\n".join(f"$pin{n} {qemu_command(n)} </dev/null >/run/guest{n}.err 2>&1 &\n"
+                      f"pid{n}=$!" for n in GUESTS)
+    pins = "\n".join(f'    pin{n}="taskset -c $(({n} % cpus))"' for n in GUESTS)
     checks = "\n".join(f"""    if [ -z "$seen{n}" ]; then
         if grep -q "{GUEST_MARKER}" /run/guest{n}.log 2>/dev/null; then
             seen{n}=1; echo "{guest_seen(n)}"
@@ -88,6 +91,15 @@ fail() {{ echo "{FAILED}: $*"; dump; exit 1; }}
 [ -e /dev/kvm ] || fail "no /dev/kvm"
 mkdir -p /run
 rm -f {" ".join(f"/run/guest{n}.log /run/guest{n}.err" for n in GUESTS)}
+# Guest n's QEMU (all its threads) runs on hart n (mod the harts there are), as vCPUs are
+# pinned on a KVM host tuned for its guests.  rvjit.nopin on the kernel command line leaves
+# their placement to the scheduler (a vCPU thread that moves to another hart costs KVM a
+# G-stage TLB flush there).
+case " $(cat /proc/cmdline) " in
+*" rvjit.nopin "*) ;;
+*) cpus=$(nproc)
+{pins} ;;
+esac
 echo "{HOST_MARKER}"
 {start}
 n=0
