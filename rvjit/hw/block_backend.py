@@ -8,7 +8,9 @@ copies the image's chunk into the overlay (only a chunk the write does not cover
 the copy), and reads take each chunk from the overlay once it is there, else from the image."""
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 
 SNAPSHOT_CHUNK = 64 << 10          # QEMU's qcow2 overlays use 64 KiB clusters as well
@@ -33,7 +35,12 @@ class ImageFile:
         flush, sync = CACHE_MODES[cache]
         flags = os.O_RDONLY if read_only else os.O_RDWR | (os.O_DSYNC if sync else 0)
         self.fd = os.open(path, flags)
-        self.size = os.fstat(self.fd).st_size
+        st = os.fstat(self.fd)
+        if not stat.S_ISREG(st.st_mode):    # (a device or a pipe has no size: fstat gives 0)
+            os.close(self.fd)
+            self.fd = -1
+            raise OSError(errno.EINVAL, "not a regular file")
+        self.size = st.st_size
         self.read_only = read_only
         self.flush_on_request = flush and not read_only
 

@@ -3,8 +3,10 @@ problem with an image is a LoadError with one line that names it."""
 from __future__ import annotations
 
 import os
+import stat
 
 EM_RISCV = 243
+MAX_IMAGE = 64 << 30        # the largest guest RAM (cli.parse_size): no larger image can load
 
 
 class LoadError(Exception):
@@ -13,8 +15,20 @@ class LoadError(Exception):
 
 def read_file(path: str, what: str) -> bytes:
     try:
+        # (QEMU sizes an image with lseek: a pipe or a device such as /dev/zero is refused;
+        # checked before open(), which waits for a writer on a named pipe)
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(st.st_mode):
+            raise LoadError(f"{what} '{path}' is not a regular file")
+        if st.st_size > MAX_IMAGE:
+            raise LoadError(f"{what} '{path}' ({st.st_size} bytes) is larger than any "
+                            "guest RAM")
         with open(path, "rb") as f:
             return f.read()
+    except MemoryError:
+        raise LoadError(f"{what} '{path}' is too large to read into host memory") from None
     except FileNotFoundError:
         raise LoadError(f"{what} '{path}' does not exist") from None
     except IsADirectoryError:
@@ -47,6 +61,8 @@ def load_elf(memory, path: str, data: bytes, what: str) -> tuple[int, int, int]:
         for seg in segs:
             addr, memsz = seg["p_paddr"], seg["p_memsz"]
             body = seg.data()
+            if len(body) != seg["p_filesz"]:
+                raise LoadError(f"{what} '{path}': a segment's data lies past the end of the file")
             if len(body) > memsz:
                 raise LoadError(f"{what} '{path}': a segment's file size exceeds its memory size")
             if memory.find_ram(addr, memsz) is None:
