@@ -173,6 +173,8 @@ def load(memory, cfg, dram_base: int, fdt_params: fdt.FdtParams) -> BootInfo:
         if bios is None:
             start = kernel_entry
 
+    if cfg.append is not None and cfg.kernel is None:
+        raise LoadError("-append needs -kernel")    # (QEMU: vl.c, qemu_validate_options)
     initrd = None
     warnings: list[str] = []
     if cfg.initrd is not None:
