@@ -26,7 +26,7 @@ class UsageError(Exception):
 VALUE_OPTS = {"-machine", "-M", "-bios", "-kernel", "-initrd", "-append", "-dtb", "-m", "-smp",
               "-cpu", "-icount", "-accel", "-drive", "-device", "-chardev", "-object",
               "-global", "-name", "-serial", "-monitor", "-display"}
-FLAG_OPTS = {"-nographic", "-snapshot", "-help", "-h", "-version"}
+FLAG_OPTS = {"-nographic", "-snapshot", "-no-reboot", "-help", "-h", "-version"}
 # QEMU options rvjit knows by name and refuses with one line (issue 13: not implemented yet).
 REFUSED_OPTS = {
     "-s": "is not supported yet (no GDB stub)",
@@ -34,7 +34,6 @@ REFUSED_OPTS = {
     "-gdb": "is not supported yet (no GDB stub)",
     "-d": "is not supported yet (no tracing)",
     "-D": "is not supported yet (no tracing)",
-    "-no-reboot": "is not supported yet",
     "-enable-kvm": "is not supported (rvjit is its own accelerator)",
     "-netdev": "is not supported (rvjit has no network devices)",
 }
@@ -258,6 +257,7 @@ def build_config(opts: dict):
     cfg.initrd = opts.get("initrd")
     cfg.append = opts.get("append")
     cfg.dtb = opts.get("dtb")
+    cfg.no_reboot = bool(opts.get("no-reboot"))     # a guest reset stops the machine
     if "icount" in opts:
         _icount(cfg, opts["icount"])
     for text in opts.get("global_all", []):

@@ -281,6 +281,16 @@ def _host_io(c: Ctx) -> None:
     c.refused(["-display", "gtk"], "-display 'gtk'")
 
 
+@case("-no-reboot")
+def _no_reboot(c: Ctx) -> None:
+    # The machine reset itself: tests/test_system_reset.py.
+    elf = str(guest_elf("reset_reboot"))
+    p = run(*BASE, "-no-reboot", "-kernel", elf)
+    assert (p.returncode, p.stdout) == (0, "boot 1: reset\n"), p.stdout + p.stderr
+    p = run(*BASE, "-kernel", elf)
+    assert (p.returncode, p.stdout) == (0, "boot 1: reset\nboot 2\nPASS\n"), p.stdout + p.stderr
+
+
 @case("-help", "-h")
 def _help(c: Ctx) -> None:
     for opt in ("-help", "-h", "--help"):
@@ -304,7 +314,7 @@ def _refused_by_name(option: str, *words: str):
     return check
 
 
-for _opt in ("-s", "-S", "-gdb", "-d", "-D", "-no-reboot"):
+for _opt in ("-s", "-S", "-gdb", "-d", "-D"):
     CASES[_opt] = _refused_by_name(_opt, "not supported yet")
 CASES["-enable-kvm"] = _refused_by_name("-enable-kvm", "own accelerator")
 CASES["-netdev"] = _refused_by_name("-netdev", "no network devices")

@@ -21,6 +21,11 @@ class GoldfishRtc:
         self.set_irq = set_irq or (lambda level: None)
         self.clock = clock
         self.offset = 0
+        self.reset()
+
+    def reset(self) -> None:
+        """No alarm and no interrupt; the time the guest set stays (it is the host's wall
+        clock plus an offset, which QEMU's reset keeps too)."""
         self.time_high_latch = 0
         self.alarm = 0
         self.alarm_running = False

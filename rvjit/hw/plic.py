@@ -30,7 +30,12 @@ class Plic:
     def __init__(self, lib, harts: list) -> None:
         self.lib = lib
         self.harts = harts
-        n = 2 * len(harts)
+        self.reset()
+
+    def reset(self) -> None:
+        """The power-on state: every priority, enable and threshold 0, nothing pending or
+        claimed (the harts' MEIP/SEIP lines are cleared with the harts' own reset)."""
+        n = 2 * len(self.harts)
         self.priority = [0] * NUM_SOURCES
         self.level = [False] * NUM_SOURCES
         self.pending = 0            # bit per source

@@ -1,5 +1,8 @@
 """The SiFive test finisher (QEMU virt at 0x100000): a 32-bit write of 0x5555 stops the machine
-with status 0, (code << 16) | 0x3333 with status `code`, 0x7777 asks for a reset."""
+with status 0, (code << 16) | 0x3333 with status `code`, 0x7777 asks for a system reset
+(rvjit/machine/system_reset.py; with -no-reboot the machine stops with status 0, as QEMU).
+OpenSBI drives it through the device tree's syscon-poweroff and syscon-reboot nodes for SBI
+SRST shutdown and reboot."""
 from __future__ import annotations
 
 from collections.abc import Callable

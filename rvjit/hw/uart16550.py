@@ -32,6 +32,11 @@ class Uart16550:
                  set_irq: Callable[[bool], None] | None = None) -> None:
         self.output = output
         self.set_irq = set_irq or (lambda level: None)
+        self.reset()
+
+    def reset(self) -> None:
+        """The power-on state: interrupts off, LCR, MCR and scratch 0, divisor 12, the
+        receive queue empty."""
         self.rx: deque[int] = deque()
         self.ier = self.lcr = self.mcr = self.scr = self.fcr = 0
         self.dll, self.dlm = 12, 0

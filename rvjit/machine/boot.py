@@ -111,6 +111,24 @@ class BootInfo:
     kernel: tuple[int, int] | None
     initrd: tuple[int, int] | None
     warnings: tuple[str, ...] = ()      # one line each, for the command line to print
+    # Every (address, bytes) written into RAM, in order: a system reset writes them again
+    # (system_reset.py), as QEMU's loader does with the images it registered.
+    blobs: tuple[tuple[int, bytes], ...] = ()
+
+
+class _RecordingMemory:
+    """The guest memory as the loaders see it, keeping a reference to what they write."""
+
+    def __init__(self, memory) -> None:
+        self.memory = memory
+        self.blobs: list[tuple[int, bytes]] = []
+
+    def find_ram(self, addr: int, size: int):
+        return self.memory.find_ram(addr, size)
+
+    def write_bytes(self, addr: int, data: bytes) -> None:
+        self.memory.write_bytes(addr, data)
+        self.blobs.append((addr, bytes(data)))
 
 
 def _ranges_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -134,6 +152,7 @@ def resolve_bios(bios: str | None) -> str | None:
 def load(memory, cfg, dram_base: int, fdt_params: fdt.FdtParams) -> BootInfo:
     """Place firmware, kernel, initrd and device tree in guest RAM and return where they went.
     `cfg` is a MachineConfig (bios, kernel, initrd, append, dtb, ram_size)."""
+    memory = _RecordingMemory(memory)
     ram_end = dram_base + cfg.ram_size
     bios = resolve_bios(cfg.bios)
     firmware = None
@@ -221,7 +240,7 @@ def load(memory, cfg, dram_base: int, fdt_params: fdt.FdtParams) -> BootInfo:
                             f"the {name}): give more -m")
     memory.write_bytes(fdt_addr, blob)
     return BootInfo(start, fdt_addr, blob, kernel_entry, firmware, kernel, initrd,
-                    tuple(warnings))
+                    tuple(warnings), tuple(memory.blobs))
 
 
 def describe(info: BootInfo) -> str:

@@ -25,6 +25,7 @@ from rvjit.machine import boot, fdt, loader
 from rvjit.machine.console import HostConsole
 from rvjit.machine.devices import DeviceConfig, DeviceError, validate
 from rvjit.machine.reset_rom import ROM_BASE, ROM_SIZE, reset_rom
+from rvjit.machine.system_reset import reset_machine
 from rvjit.native.build import load as load_native
 from rvjit.softmmu.physmem import GuestMemory
 
@@ -73,6 +74,7 @@ class MachineConfig:
     mmu_type: str | None = "riscv,sv39"  # the device tree's mmu-type (what satp accepts)
     virtio: bool = True              # the 8 virtio-mmio slots (empty ones report device 0)
     devices: DeviceConfig = field(default_factory=DeviceConfig)   # -drive / -device
+    no_reboot: bool = False          # -no-reboot: a guest's reset request stops the machine
 
 
 @dataclass(eq=False)
@@ -128,6 +130,7 @@ class VirtMachine:
         self.memory.add_mmio("rtc", fdt.VIRT_RTC[0], fdt.VIRT_RTC[1], self.rtc)
         self.virtio = self._make_virtio(cfg, out) if cfg.virtio else []
         self.exit_code: int | None = None
+        self.reset_requested = False
         self.device_error: BaseException | None = None
         self.current: Hart | None = None
         _install_mmio_handler(self)
@@ -202,7 +205,20 @@ class VirtMachine:
             h.cpu.budget = 0
 
     def reset(self) -> None:
-        self.stop(0)
+        """The guest asks for a system reset: the run loop restarts the machine
+        (system_reset.py) once every hart has left its block; with -no-reboot the machine
+        stops with status 0 instead, as QEMU does."""
+        if self.cfg.no_reboot:
+            self.stop(0)
+            return
+        self.reset_requested = True
+        for h in self.harts:
+            h.cpu.exit_request = EXIT_HALT
+            h.cpu.budget = 0
+
+    def system_reset(self) -> None:
+        self.reset_requested = False
+        reset_machine(self)
 
     def mmio(self, cpu, paddr: int, size: int, is_write: bool, val) -> int:
         m = self.memory.find_mmio(paddr)
@@ -242,6 +258,8 @@ class VirtMachine:
         reason = "halt"
         try:
             while self.exit_code is None:
+                if self.reset_requested:
+                    self.system_reset()
                 all_wfi = True
                 for h in self.harts:
                     cpu = h.cpu
