@@ -54,6 +54,8 @@ def load_elf(memory, path: str, data: bytes, what: str) -> tuple[int, int, int]:
         if elf.elfclass != 64 or elf["e_machine"] != "EM_RISCV":
             raise LoadError(f"{what} '{path}' is an ELF for {elf['e_machine']} "
                             f"({elf.elfclass}-bit), not 64-bit RISC-V")
+        if not elf.little_endian:   # (as QEMU's load_elf: the virt machine is little-endian)
+            raise LoadError(f"{what} '{path}' is a big-endian ELF, not little-endian RISC-V")
         lo, hi = None, None
         segs = [s for s in elf.iter_segments() if s["p_type"] == "PT_LOAD" and s["p_memsz"]]
         if not segs:
